@@ -1,0 +1,37 @@
+package org.acme.gateway;
+
+import java.time.Instant;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
+
+/** user-service: profiles, watch history, who is online. */
+@RegisterRestClient(configKey = "user-service")
+@Path("/users/{id}")
+public interface UserClient {
+
+    record UserProfile(long id, String name, String handle, String country, Instant joinedAt) {
+    }
+
+    record View(long videoId) {
+    }
+
+    record Heartbeat(long userId, String page, Instant onlineUntil) {
+    }
+
+    @GET
+    UserProfile profile(@PathParam("id") long id);
+
+    @POST
+    @Path("/history")
+    void recordView(@PathParam("id") long id, View view);
+
+    @POST
+    @Path("/heartbeat")
+    Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page);
+}

@@ -1,0 +1,42 @@
+package org.acme.gateway;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+import org.acme.conventions.Downstream;
+import org.acme.conventions.Ids;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import io.opentelemetry.api.trace.Span;
+
+@Path("/api/users/{id}")
+public class UserResource {
+
+    @Inject
+    @RestClient
+    UserClient users;
+
+    @GET
+    public UserClient.UserProfile profile(@PathParam("id") String id) {
+        long userId = userId(id);
+        return Downstream.call("user-service", () -> users.profile(userId));
+    }
+
+    /** Marks the user online on a page for a while; the site's pages send one every few seconds. */
+    @POST
+    @Path("/heartbeat")
+    public UserClient.Heartbeat heartbeat(@PathParam("id") String id, @QueryParam("page") String page) {
+        long userId = userId(id);
+        return Downstream.call("user-service", () -> users.heartbeat(userId, page));
+    }
+
+    private static long userId(String raw) {
+        long userId = Ids.parse("user id", raw);
+        Span.current().setAttribute("app.user.id", userId);
+        return userId;
+    }
+}

@@ -1,0 +1,55 @@
+package org.acme.gateway;
+
+import java.net.URI;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+import org.acme.conventions.Downstream;
+import org.acme.conventions.Ids;
+import org.acme.conventions.ProblemException;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import io.opentelemetry.api.trace.Span;
+
+@Path("/api/videos")
+public class VideoResource {
+
+    @Inject
+    @RestClient
+    VideoClient videos;
+
+    @Inject
+    @RestClient
+    UserClient users;
+
+    /** A video's page; with {@code userId}, the view goes into that user's watch history. */
+    @GET
+    @Path("/{id}")
+    public VideoClient.VideoDetails video(@PathParam("id") String id, @QueryParam("userId") String userIdParam) {
+        long videoId = Ids.parse("video id", id);
+        Span.current().setAttribute("app.video.id", videoId);
+        VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.video(videoId));
+        if (userIdParam != null) {
+            long userId = Ids.parse("userId", userIdParam);
+            Span.current().setAttribute("app.user.id", userId);
+            Downstream.run("user-service", () -> users.recordView(userId, new UserClient.View(videoId)));
+        }
+        return video;
+    }
+
+    @POST
+    public Response upload(VideoClient.Upload upload) {
+        if (upload == null) {
+            throw ProblemException.badRequest("body must be a JSON object with title, durationSeconds, sizeBytes and uploaderId");
+        }
+        VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.upload(upload));
+        Span.current().setAttribute("app.video.id", video.id());
+        return Response.created(URI.create("/api/videos/" + video.id())).entity(video).build();
+    }
+}

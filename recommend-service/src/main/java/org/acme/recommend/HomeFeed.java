@@ -1,0 +1,53 @@
+package org.acme.recommend;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.acme.videosite.proto.video.VideoSummary;
+import org.jboss.logging.Logger;
+
+import io.opentelemetry.api.trace.Span;
+import io.quarkus.cache.Cache;
+import io.quarkus.cache.CacheName;
+import io.quarkus.cache.CompositeCacheKey;
+
+/**
+ * A user's home feed, served from the {@code home-feed} cache when it can be. Quarkus counts
+ * every lookup in {@code cache_gets_total{cache="home-feed",result="hit"|"miss"}}.
+ */
+@ApplicationScoped
+public class HomeFeed {
+
+    public record Feed(List<VideoSummary> videos, boolean fromCache) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(HomeFeed.class);
+    private static final Duration COMPUTE_LIMIT = Duration.ofSeconds(10);
+
+    @Inject
+    @CacheName("home-feed")
+    Cache cache;
+
+    @Inject
+    Recommendations recommendations;
+
+    public Feed forUser(long userId, int size) {
+        AtomicBoolean computed = new AtomicBoolean();
+        List<VideoSummary> videos = cache.<CompositeCacheKey, List<VideoSummary>> get(new CompositeCacheKey(userId, size),
+                key -> {
+                    computed.set(true);
+                    return recommendations.compute(userId, size);
+                }).await().atMost(COMPUTE_LIMIT);
+        boolean hit = !computed.get();
+        Span.current()
+                .setAttribute("app.user.id", userId)
+                .setAttribute("app.feed.size", videos.size())
+                .setAttribute("app.cache.hit", hit);
+        LOG.infof("Home feed for user %d: cache %s, %d videos", userId, hit ? "hit" : "miss", videos.size());
+        return new Feed(videos, hit);
+    }
+}

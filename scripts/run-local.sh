@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Runs the four services on this machine without Docker, on 127.0.0.1 at their usual ports.
+# Build first (mvn install -DskipTests). Ctrl-C stops all four.
+# Their logs go to target/local-run/<service>.log; telemetry goes to OTLP on 127.0.0.1:4317
+# if something listens there (the observability stack, for example), and is dropped otherwise.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+SERVICES=(user-service video-service recommend-service gateway-service)
+HTTP_PORTS=(8081 8082 8083 8080)
+LOG_DIR=target/local-run
+mkdir -p "$LOG_DIR"
+
+for service in "${SERVICES[@]}"; do
+  if [[ ! -f "$service/target/quarkus-app/quarkus-run.jar" ]]; then
+    echo "$service is not built: run 'mvn install -DskipTests' first" >&2
+    exit 1
+  fi
+done
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "Stopping the services..."
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "Stopped."
+}
+trap stop INT TERM EXIT
+
+for service in "${SERVICES[@]}"; do
+  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 \
+    java ${JAVA_OPTS:-} -jar "$service/target/quarkus-app/quarkus-run.jar" >"$LOG_DIR/$service.log" 2>&1 &
+  pids+=("$!")
+done
+
+deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
+for i in "${!SERVICES[@]}"; do
+  until curl -sf "http://127.0.0.1:${HTTP_PORTS[$i]}/q/health/ready" >/dev/null; do
+    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+      echo "${SERVICES[$i]} exited; its log:" >&2
+      tail -n 30 "$LOG_DIR/${SERVICES[$i]}.log" >&2
+      exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      echo "${SERVICES[$i]} not ready after ${READY_TIMEOUT:-60}s; see $LOG_DIR/${SERVICES[$i]}.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "${SERVICES[$i]} ready on http://127.0.0.1:${HTTP_PORTS[$i]}"
+done
+
+cat <<MSG
+
+The video site is up. Try:
+  curl -i 'http://127.0.0.1:8080/api/home?userId=1'
+  curl -i  http://127.0.0.1:8080/api/videos/42
+Logs: $LOG_DIR/. Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}" || true
+echo "A service exited unexpectedly; see $LOG_DIR/" >&2
+exit 1

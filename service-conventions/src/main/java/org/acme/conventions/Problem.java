@@ -1,0 +1,13 @@
+package org.acme.conventions;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * An RFC 9457 problem detail, as every service of the site answers a failure.
+ * {@code traceId} leads from the error a user saw to the trace that explains it.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(String type, String title, int status, String detail, String instance, String traceId) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+}

@@ -1,0 +1,4 @@
+package org.acme.user;
+
+public record ViewRequest(Long videoId) {
+}

@@ -1,0 +1,63 @@
+package org.acme.video;
+
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.acme.conventions.GrpcFailures;
+import org.acme.conventions.ProblemException;
+import org.acme.videosite.proto.video.GetVideosRequest;
+import org.acme.videosite.proto.video.ListVideosRequest;
+import org.acme.videosite.proto.video.VideoCatalogService;
+import org.acme.videosite.proto.video.VideoList;
+import org.acme.videosite.proto.video.VideoSummary;
+
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
+
+/** The catalog as recommend-service sees it, over gRPC. */
+@GrpcService
+public class VideoCatalogGrpcService implements VideoCatalogService {
+
+    static final int MAX_LIST = 50;
+
+    @Inject
+    VideoCatalog catalog;
+
+    @Override
+    @Blocking
+    public Uni<VideoList> getVideos(GetVideosRequest request) {
+        return Uni.createFrom().item(() -> {
+            List<Long> ids = request.getIdsList();
+            if (ids.size() > MAX_LIST || ids.stream().anyMatch(id -> id <= 0)) {
+                throw ProblemException.badRequest("ids must be at most " + MAX_LIST + " positive integers");
+            }
+            return toList(catalog.findAll(ids));
+        }).onFailure().transform(GrpcFailures::toStatus);
+    }
+
+    @Override
+    @Blocking
+    public Uni<VideoList> listVideos(ListVideosRequest request) {
+        return Uni.createFrom().item(() -> {
+            if (request.getLimit() <= 0 || request.getLimit() > MAX_LIST) {
+                throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIST + ", got " + request.getLimit());
+            }
+            return toList(catalog.newest(request.getCategoriesList(), request.getExcludeIdsList(), request.getLimit()));
+        }).onFailure().transform(GrpcFailures::toStatus);
+    }
+
+    private static VideoList toList(List<Video> videos) {
+        VideoList.Builder list = VideoList.newBuilder();
+        for (Video video : videos) {
+            list.addVideos(VideoSummary.newBuilder()
+                    .setId(video.id)
+                    .setTitle(video.title)
+                    .setCategory(video.category)
+                    .setDurationSeconds(video.durationSeconds)
+                    .setUploaderId(video.uploaderId));
+        }
+        return list.build();
+    }
+}
