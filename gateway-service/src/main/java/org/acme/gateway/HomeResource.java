@@ -1,5 +1,8 @@
 package org.acme.gateway;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -11,6 +14,7 @@ import org.acme.conventions.Ids;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedServiceGrpc.HomeFeedServiceBlockingStub;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import io.opentelemetry.api.trace.Span;
@@ -27,6 +31,10 @@ public class HomeResource {
     @GrpcClient("recommend-service")
     HomeFeedServiceBlockingStub recommendations;
 
+    // Applied per call: quarkus.grpc.clients.*.deadline is fixed once per injected stub (see docs/ARCHITECTURE.md).
+    @ConfigProperty(name = "app.grpc.recommend-service.deadline")
+    Duration recommendDeadline;
+
     @GET
     public HomePage home(@QueryParam("userId") String userIdParam) {
         long userId = Ids.parse("userId", userIdParam);
@@ -34,7 +42,8 @@ public class HomeResource {
 
         UserClient.UserProfile user = Downstream.call("user-service", () -> users.profile(userId));
         HomeFeedReply feed = GrpcFailures.call("recommend-service",
-                () -> recommendations.getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build()));
+                () -> recommendations.withDeadlineAfter(recommendDeadline.toMillis(), TimeUnit.MILLISECONDS)
+                        .getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build()));
         Span.current().setAttribute("app.feed.size", feed.getVideosCount());
 
         return new HomePage(user,

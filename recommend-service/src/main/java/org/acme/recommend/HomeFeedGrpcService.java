@@ -9,6 +9,8 @@ import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedService;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -18,6 +20,8 @@ import io.smallrye.mutiny.Uni;
 public class HomeFeedGrpcService implements HomeFeedService {
 
     static final int MAX_SIZE = 50;
+
+    private static final Logger LOG = Logger.getLogger(HomeFeedGrpcService.class);
 
     @Inject
     HomeFeed homeFeed;
@@ -42,6 +46,7 @@ public class HomeFeedGrpcService implements HomeFeedService {
                     .addAllVideos(feed.videos())
                     .setFromCache(feed.fromCache())
                     .build();
-        }).onFailure().transform(GrpcFailures::toStatus);
+        }).onFailure().invoke(e -> LOG.warnf("Home feed for user %d failed: %s", request.getUserId(), e.getMessage()))
+                .onFailure().transform(GrpcFailures::toStatus);
     }
 }

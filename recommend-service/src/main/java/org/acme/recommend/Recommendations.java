@@ -1,10 +1,12 @@
 package org.acme.recommend;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +18,7 @@ import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
 import org.acme.videosite.proto.video.VideoCatalogServiceGrpc.VideoCatalogServiceBlockingStub;
 import org.acme.videosite.proto.video.VideoSummary;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -42,11 +45,15 @@ public class Recommendations {
     @GrpcClient("video-service")
     VideoCatalogServiceBlockingStub videos;
 
+    // Applied per call: quarkus.grpc.clients.*.deadline is fixed once per injected stub (see docs/ARCHITECTURE.md).
+    @ConfigProperty(name = "app.grpc.video-service.deadline")
+    Duration videoDeadline;
+
     @WithSpan
     public List<VideoSummary> compute(@SpanAttribute("app.user.id") long userId, int size) {
         List<Long> watchedIds = Downstream.call("user-service", () -> users.history(userId, HISTORY_SIZE)).videoIds();
         List<VideoSummary> watched = GrpcFailures.call("video-service",
-                () -> videos.getVideos(GetVideosRequest.newBuilder().addAllIds(watchedIds).build()).getVideosList());
+                () -> catalog().getVideos(GetVideosRequest.newBuilder().addAllIds(watchedIds).build()).getVideosList());
         List<String> favourites = favouriteCategories(watched);
 
         Set<Long> excluded = new LinkedHashSet<>(watchedIds);
@@ -63,7 +70,11 @@ public class Recommendations {
     private List<VideoSummary> newest(List<String> categories, Set<Long> excluded, int limit) {
         ListVideosRequest request = ListVideosRequest.newBuilder()
                 .addAllCategories(categories).addAllExcludeIds(excluded).setLimit(limit).build();
-        return GrpcFailures.call("video-service", () -> videos.listVideos(request).getVideosList());
+        return GrpcFailures.call("video-service", () -> catalog().listVideos(request).getVideosList());
+    }
+
+    private VideoCatalogServiceBlockingStub catalog() {
+        return videos.withDeadlineAfter(videoDeadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     static List<String> favouriteCategories(List<VideoSummary> watched) {

@@ -26,10 +26,16 @@ public final class GrpcFailures {
     public static ProblemException toProblem(String dependency, StatusRuntimeException e) {
         Status status = e.getStatus();
         String description = status.getDescription() != null ? status.getDescription() : status.getCode().name();
+        if (status.getCause() != null) {
+            description += ": " + Downstream.rootMessage(status.getCause());
+        }
         return switch (status.getCode()) {
             case NOT_FOUND -> ProblemException.notFound(description);
             case INVALID_ARGUMENT -> ProblemException.badRequest(description);
-            case DEADLINE_EXCEEDED -> DependencyFailure.timedOut(dependency, "no answer within the deadline", e);
+            case DEADLINE_EXCEEDED -> DependencyFailure.timedOut(dependency,
+                    status.getDescription() != null && !status.getDescription().startsWith("deadline exceeded")
+                            ? description
+                            : "no answer within the deadline", e);
             case UNAVAILABLE -> DependencyFailure.failed(dependency, "unavailable (" + description + ")", e);
             default -> DependencyFailure.failed(dependency, status.getCode() + " (" + description + ")", e);
         };

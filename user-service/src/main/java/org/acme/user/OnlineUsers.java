@@ -50,7 +50,10 @@ public class OnlineUsers {
     }
 
     public Instant heartbeat(long userId, String page) {
-        if (page == null || !PAGES.contains(page)) {
+        if (page == null) {
+            throw ProblemException.badRequest("page is required, one of " + PAGES);
+        }
+        if (!PAGES.contains(page)) {
             throw ProblemException.badRequest("page must be one of " + PAGES + ", got '" + page + "'");
         }
         Instant until = clock.instant().plus(ttl);
