@@ -1,5 +1,7 @@
 package org.acme.conventions;
 
+import java.util.stream.Collectors;
+
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -8,6 +10,7 @@ import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -47,6 +50,14 @@ public class ProblemResponses {
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
         return respond(400, "Bad Request", malformedJson(e), uri);
+    }
+
+    // Replaces Quarkus' built-in mapper for a JSON value of the wrong type, which answers plain JSON.
+    @ServerExceptionMapper
+    public Response jsonValue(MismatchedInputException e, UriInfo uri) {
+        String field = e.getPath().stream().map(p -> p.getFieldName() != null ? p.getFieldName() : "[" + p.getIndex() + "]")
+                .collect(Collectors.joining("."));
+        return respond(400, "Bad Request", malformedJson(e).replaceFirst(": ", field.isEmpty() ? ": " : ": " + field + ": "), uri);
     }
 
     @ServerExceptionMapper

@@ -1,0 +1,45 @@
+package org.acme.user;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.acme.conventions.testing.MetricsScrape;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class BusinessMetricsTest {
+
+    @Test
+    void heartbeats_move_users_online_per_page() {
+        double home = MetricsScrape.value("app_online_users", "page=\"home\"");
+        double video = MetricsScrape.value("app_online_users", "page=\"video\"");
+
+        given().when().post("/users/11/heartbeat?page=home").then().statusCode(200);
+        given().when().post("/users/12/heartbeat?page=home").then().statusCode(200);
+        given().when().post("/users/12/heartbeat?page=home").then().statusCode(200);
+        assertEquals(home + 2, MetricsScrape.value("app_online_users", "page=\"home\""));
+
+        // A user is on one page at a time: moving on leaves the home page.
+        given().when().post("/users/12/heartbeat?page=video").then().statusCode(200);
+        assertEquals(home + 1, MetricsScrape.value("app_online_users", "page=\"home\""));
+        assertEquals(video + 1, MetricsScrape.value("app_online_users", "page=\"video\""));
+    }
+
+    @Test
+    void every_database_query_is_timed_by_operation() {
+        String count = "app_db_query_seconds_count";
+        double before = MetricsScrape.value(count, "operation=\"find_user\"", "exception=\"none\"");
+        given().when().get("/users/4").then().statusCode(200);
+        given().when().get("/users/6").then().statusCode(200);
+        assertEquals(before + 2, MetricsScrape.value(count, "operation=\"find_user\"", "exception=\"none\""));
+
+        double history = MetricsScrape.value(count, "operation=\"watch_history\"");
+        given().when().get("/users/4/history").then().statusCode(200);
+        assertEquals(history + 1, MetricsScrape.value(count, "operation=\"watch_history\""));
+        assertTrue(MetricsScrape.value("app_db_query_seconds_bucket", "operation=\"watch_history\"", "le=\"+Inf\"") > 0,
+                "the query latency is a histogram, so Prometheus can compute its quantiles");
+    }
+}

@@ -1,0 +1,55 @@
+package org.acme.video;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.acme.videosite.proto.video.GetVideosRequest;
+import org.acme.videosite.proto.video.ListVideosRequest;
+import org.acme.videosite.proto.video.VideoCatalogServiceGrpc.VideoCatalogServiceBlockingStub;
+import org.acme.videosite.proto.video.VideoSummary;
+import org.junit.jupiter.api.Test;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class VideoCatalogGrpcServiceTest {
+
+    @GrpcClient("video-catalog")
+    VideoCatalogServiceBlockingStub catalog;
+
+    @Test
+    void get_videos_answers_in_the_order_asked_and_leaves_out_unknown_ids() {
+        List<VideoSummary> videos = catalog.getVideos(GetVideosRequest.newBuilder()
+                .addAllIds(List.of(9L, 100000L, 2L)).build()).getVideosList();
+        assertEquals(List.of(9L, 2L), videos.stream().map(VideoSummary::getId).toList());
+        assertEquals("Ramen in 15 minutes", videos.get(0).getTitle());
+    }
+
+    @Test
+    void list_videos_gives_the_newest_of_the_categories_without_the_excluded() {
+        List<VideoSummary> videos = catalog.listVideos(ListVideosRequest.newBuilder()
+                .addCategories("Travel").addExcludeIds(298L).setLimit(3).build()).getVideosList();
+        assertEquals(3, videos.size());
+        assertTrue(videos.stream().allMatch(v -> v.getCategory().equals("Travel")));
+        assertTrue(videos.stream().noneMatch(v -> v.getId() == 298L));
+        assertTrue(videos.get(0).getId() > videos.get(1).getId(), "newest first");
+    }
+
+    @Test
+    void bad_arguments_are_invalid_argument() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                () -> catalog.listVideos(ListVideosRequest.newBuilder().setLimit(0).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("limit must be between 1 and 50, got 0", e.getStatus().getDescription());
+
+        e = assertThrows(StatusRuntimeException.class,
+                () -> catalog.getVideos(GetVideosRequest.newBuilder().addIds(-1).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    }
+}

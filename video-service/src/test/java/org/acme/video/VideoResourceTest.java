@@ -1,0 +1,83 @@
+package org.acme.video;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.matchesPattern;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+@QuarkusTest
+class VideoResourceTest {
+
+    @Test
+    void a_seeded_video_has_details() {
+        given().when().get("/videos/1")
+                .then().statusCode(200)
+                .header("X-Trace-Id", matchesPattern("[0-9a-f]{32}"))
+                .body("id", equalTo(1))
+                .body("title", equalTo("How to make sourdough bread at home"))
+                .body("category", equalTo("Cooking"))
+                .body("uploaderId", equalTo(1));
+    }
+
+    @Test
+    void an_unknown_video_is_a_404_problem() {
+        given().when().get("/videos/100000")
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("detail", equalTo("video 100000 does not exist"))
+                .body("traceId", matchesPattern("[0-9a-f]{32}"));
+    }
+
+    @Test
+    void a_malformed_video_id_is_a_400() {
+        given().when().get("/videos/twelve")
+                .then().statusCode(400)
+                .body("detail", equalTo("video id must be a positive integer, got 'twelve'"));
+    }
+
+    @Test
+    void a_valid_upload_is_stored_and_can_be_read_back() {
+        int id = given().contentType(ContentType.JSON)
+                .body("{\"title\":\"Sourdough, the lazy way\",\"durationSeconds\":420,\"sizeBytes\":52428800,\"uploaderId\":7,\"category\":\"Cooking\"}")
+                .when().post("/videos")
+                .then().statusCode(201)
+                .header("Location", matchesPattern(".*/videos/\\d+"))
+                .body("id", greaterThan(300))
+                .extract().path("id");
+        given().when().get("/videos/" + id)
+                .then().statusCode(200)
+                .body("title", equalTo("Sourdough, the lazy way"))
+                .body("uploaderId", equalTo(7));
+    }
+
+    @Test
+    void each_invalid_upload_is_a_400_that_names_the_problem() {
+        rejects("{\"title\":\"  \",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}", "title must not be blank");
+        rejects("{\"title\":\"" + "x".repeat(121) + "\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}",
+                "title must be at most 120 characters");
+        rejects("{\"title\":\"t\",\"durationSeconds\":0,\"sizeBytes\":10,\"uploaderId\":1}", "durationSeconds must be positive");
+        rejects("{\"title\":\"t\",\"durationSeconds\":10,\"sizeBytes\":2147483649,\"uploaderId\":1}",
+                "sizeBytes must be at most 2147483648 (2 GiB)");
+        rejects("{\"title\":\"t\",\"durationSeconds\":10,\"uploaderId\":1}", "sizeBytes is required");
+        rejects("{\"title\":\"t\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":999}",
+                "uploaderId 999 is not a known user");
+        rejects("{\"title\":\"t\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1,\"category\":\"Cats\"}",
+                "category must be one of");
+        rejects("{\"title\":\"t\",", "malformed JSON body");
+        rejects("{\"title\":\"t\",\"durationSeconds\":\"long\",\"sizeBytes\":10,\"uploaderId\":1}", "malformed JSON body");
+    }
+
+    private static void rejects(String body, String detail) {
+        given().contentType(ContentType.JSON).body(body)
+                .when().post("/videos")
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString(detail));
+    }
+}
