@@ -1,0 +1,97 @@
+package org.acme.recommend;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+import jakarta.inject.Inject;
+
+import org.acme.videosite.proto.recommend.HomeFeedRequest;
+import org.acme.videosite.proto.recommend.HomeFeedServiceGrpc.HomeFeedServiceBlockingStub;
+import org.junit.jupiter.api.Test;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+class HomeFeedTracingTest {
+
+    @GrpcClient("home-feed")
+    HomeFeedServiceBlockingStub homeFeed;
+
+    @Inject
+    InMemorySpanExporter spans;
+
+    @Test
+    void a_computed_feed_carries_one_trace_across_the_rest_hop_and_the_grpc_hop() {
+        long userId = 31;
+        homeFeed.getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build());
+
+        SpanData feedServer = awaitSpan(s -> s.getKind() == SpanKind.SERVER
+                && s.getName().equals("videosite.recommend.v1.HomeFeedService/GetHomeFeed")
+                && Long.valueOf(userId).equals(s.getAttributes().get(AttributeKey.longKey("app.user.id"))));
+        String traceId = feedServer.getTraceId();
+        assertEquals(Boolean.FALSE, feedServer.getAttributes().get(AttributeKey.booleanKey("app.cache.hit")));
+        assertEquals(12L, feedServer.getAttributes().get(AttributeKey.longKey("app.feed.size")));
+
+        SpanData compute = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getName().equals("Recommendations.compute"));
+        assertEquals(feedServer.getSpanId(), compute.getParentSpanId());
+
+        // REST hop: recommend-service's client span is the parent of user-service's server span.
+        SpanData restClient = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CLIENT
+                && "GET".equals(s.getAttributes().get(AttributeKey.stringKey("http.request.method"))));
+        assertEquals(compute.getSpanId(), restClient.getParentSpanId());
+        SpanData restServer = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.SERVER
+                && s.getName().equals("GET /users/{id}/history"));
+        assertEquals(restClient.getSpanId(), restServer.getParentSpanId());
+        assertEquals(200L, restClient.getAttributes().get(AttributeKey.longKey("http.response.status_code")));
+
+        // gRPC hop: the same for video-service's catalog, once per call.
+        for (String method : List.of("GetVideos", "ListVideos")) {
+            String name = "videosite.video.v1.VideoCatalogService/" + method;
+            SpanData grpcClient = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CLIENT
+                    && s.getName().equals(name));
+            assertEquals(compute.getSpanId(), grpcClient.getParentSpanId());
+            assertEquals("grpc", grpcClient.getAttributes().get(AttributeKey.stringKey("rpc.system")));
+            SpanData grpcServer = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.SERVER
+                    && s.getName().equals(name));
+            assertEquals(grpcClient.getSpanId(), grpcServer.getParentSpanId());
+        }
+
+        List<SpanData> trace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
+        assertTrue(trace.stream().noneMatch(s -> s.getName().equals("POST")), "no bare POST spans: " + names(trace));
+    }
+
+    @Test
+    void a_cached_feed_makes_no_downstream_calls() {
+        long userId = 32;
+        homeFeed.getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build());
+        homeFeed.getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build());
+
+        SpanData hit = awaitSpan(s -> s.getKind() == SpanKind.SERVER
+                && Long.valueOf(userId).equals(s.getAttributes().get(AttributeKey.longKey("app.user.id")))
+                && Boolean.TRUE.equals(s.getAttributes().get(AttributeKey.booleanKey("app.cache.hit"))));
+        // The test client's own span is the root: everything under the server span is the cache's doing.
+        List<SpanData> children = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getParentSpanId().equals(hit.getSpanId())).toList();
+        assertEquals(List.of(), names(children));
+    }
+
+    private SpanData awaitSpan(Predicate<SpanData> match) {
+        return await().atMost(Duration.ofSeconds(10)).until(
+                () -> spans.getFinishedSpanItems().stream().filter(match).findFirst().orElse(null),
+                span -> span != null);
+    }
+
+    private static List<String> names(List<SpanData> spans) {
+        return spans.stream().map(SpanData::getName).toList();
+    }
+}
