@@ -33,12 +33,16 @@ public final class GrpcFailures {
             case NOT_FOUND -> ProblemException.notFound(description);
             case INVALID_ARGUMENT -> ProblemException.badRequest(description);
             case DEADLINE_EXCEEDED -> DependencyFailure.timedOut(dependency,
-                    status.getDescription() != null && !status.getDescription().startsWith("deadline exceeded")
-                            ? description
-                            : "no answer within the deadline", e);
+                    isLocalDeadline(status) ? "no answer within the deadline" : description, e);
             case UNAVAILABLE -> DependencyFailure.failed(dependency, "unavailable (" + description + ")", e);
             default -> DependencyFailure.failed(dependency, status.getCode() + " (" + description + ")", e);
         };
+    }
+
+    /** grpc-java's own words when this side's deadline ran out, as opposed to a timeout reported by the server. */
+    private static boolean isLocalDeadline(Status status) {
+        String description = status.getDescription();
+        return description == null || description.matches("(?s)(CallOptions|Context|ClientCall|[Dd]eadline).*");
     }
 
     /** The status a gRPC server answers for a failure of its own code. */

@@ -1,0 +1,49 @@
+package org.acme.gateway;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+
+import org.acme.conventions.ProblemException;
+
+/** Stands in for user-service in tests; the gateway's REST client really calls it over loopback. */
+@Path("/users/{id}")
+public class UserServiceStandIn {
+
+    static final long BROKEN_USER = 99;
+    static final List<String> VIEWS = new CopyOnWriteArrayList<>();
+
+    @GET
+    public UserClient.UserProfile profile(@PathParam("id") long id) {
+        if (id == BROKEN_USER) {
+            throw new IllegalStateException("the users table is on fire");
+        }
+        if (id > 100) {
+            throw ProblemException.notFound("user " + id + " does not exist");
+        }
+        return new UserClient.UserProfile(id, "User " + id, "user" + id, "FR", Instant.parse("2026-01-01T00:00:00Z"));
+    }
+
+    @POST
+    @Path("/history")
+    public void recordView(@PathParam("id") long id, UserClient.View view) {
+        profile(id);
+        VIEWS.add(id + ":" + view.videoId());
+    }
+
+    @POST
+    @Path("/heartbeat")
+    public UserClient.Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page) {
+        profile(id);
+        if (!"home".equals(page)) {
+            throw ProblemException.badRequest("page must be one of [home], got '" + page + "'");
+        }
+        return new UserClient.Heartbeat(id, page, Instant.now().plusSeconds(60));
+    }
+}
