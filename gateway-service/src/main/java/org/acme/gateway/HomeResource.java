@@ -16,6 +16,7 @@ import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedServiceGrpc.HomeFeedServiceBlockingStub;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.grpc.GrpcClient;
@@ -23,6 +24,8 @@ import io.quarkus.grpc.GrpcClient;
 /** The home page: the signature request that touches all four services. */
 @Path("/api/home")
 public class HomeResource {
+
+    private static final Logger LOG = Logger.getLogger(HomeResource.class);
 
     @Inject
     @RestClient
@@ -45,6 +48,8 @@ public class HomeResource {
                 () -> recommendations.withDeadlineAfter(recommendDeadline.toMillis(), TimeUnit.MILLISECONDS)
                         .getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build()));
         Span.current().setAttribute("app.feed.size", feed.getVideosCount());
+        LOG.infof("Home page for user %d: %d videos (feed from cache: %s)", userId, feed.getVideosCount(),
+                feed.getFromCache());
 
         return new HomePage(user,
                 feed.getVideosList().stream()

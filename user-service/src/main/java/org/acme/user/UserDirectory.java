@@ -35,6 +35,7 @@ public class UserDirectory {
         find(userId);
         List<WatchEvent> events = WatchEvent.find("userId", Sort.descending("watchedAt", "id"), userId)
                 .page(Page.ofSize(limit)).list();
+        LOG.infof("Read the watch history of user %d: %d videos", userId, events.size());
         return events.stream().map(e -> e.videoId).toList();
     }
 

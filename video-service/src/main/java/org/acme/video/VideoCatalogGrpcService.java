@@ -12,6 +12,8 @@ import org.acme.videosite.proto.video.VideoCatalogService;
 import org.acme.videosite.proto.video.VideoList;
 import org.acme.videosite.proto.video.VideoSummary;
 
+import org.jboss.logging.Logger;
+
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
@@ -21,6 +23,8 @@ import io.smallrye.mutiny.Uni;
 public class VideoCatalogGrpcService implements VideoCatalogService {
 
     static final int MAX_LIST = 50;
+
+    private static final Logger LOG = Logger.getLogger(VideoCatalogGrpcService.class);
 
     @Inject
     VideoCatalog catalog;
@@ -33,7 +37,9 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
             if (ids.size() > MAX_LIST || ids.stream().anyMatch(id -> id <= 0)) {
                 throw ProblemException.badRequest("ids must be at most " + MAX_LIST + " positive integers");
             }
-            return toList(catalog.findAll(ids));
+            VideoList found = toList(catalog.findAll(ids));
+            LOG.infof("Looked up %d of %d videos", found.getVideosCount(), ids.size());
+            return found;
         }).onFailure().transform(GrpcFailures::toStatus);
     }
 
@@ -44,7 +50,9 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
             if (request.getLimit() <= 0 || request.getLimit() > MAX_LIST) {
                 throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIST + ", got " + request.getLimit());
             }
-            return toList(catalog.newest(request.getCategoriesList(), request.getExcludeIdsList(), request.getLimit()));
+            VideoList newest = toList(catalog.newest(request.getCategoriesList(), request.getExcludeIdsList(), request.getLimit()));
+            LOG.infof("Listed %d newest videos of categories %s", newest.getVideosCount(), request.getCategoriesList());
+            return newest;
         }).onFailure().transform(GrpcFailures::toStatus);
     }
 

@@ -1,0 +1,93 @@
+package org.acme.e2e;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Everything the end-to-end tests run against, started once per test run: an OTLP receiver, the
+ * four services sending to it, and Prometheus scraping them. Stopped when the run ends, also when
+ * a test fails or the JVM is interrupted.
+ */
+public final class E2eStack implements AutoCloseable, ExtensionContext.Store.CloseableResource {
+
+    /** A bounded heap per service, so memory under load says something. */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx256m");
+
+    public final OtlpReceiver receiver;
+    public final Platform platform;
+    public final PrometheusServer prometheus;
+    private boolean closed;
+
+    private E2eStack(OtlpReceiver receiver, Platform platform, PrometheusServer prometheus) {
+        this.receiver = receiver;
+        this.platform = platform;
+        this.prometheus = prometheus;
+    }
+
+    static E2eStack start() {
+        Path root = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
+        Path work = Path.of(System.getProperty("e2e.work", "target/e2e")).toAbsolutePath();
+
+        OtlpReceiver receiver = new OtlpReceiver(Platform.freePort());
+        receiver.start();
+        Platform platform = null;
+        try {
+            platform = Platform.start(root, work.resolve("logs"), receiver.endpoint(), JVM_OPTIONS);
+            for (ServiceProcess service : platform.services()) {
+                System.out.printf("[e2e] %s ready on %s in %d ms (pid %d)%n", service.name(), service.baseUrl(),
+                        service.lastStartup().toMillis(), service.pid());
+            }
+            Map<String, String> targets = new LinkedHashMap<>();
+            Map<String, Integer> composePorts = Map.of("gateway-service", 8080, "user-service", 8081,
+                    "video-service", 8082, "recommend-service", 8083);
+            for (ServiceProcess service : platform.services()) {
+                targets.put(service.name() + ":" + composePorts.get(service.name()), "127.0.0.1:" + service.httpPort());
+            }
+            PrometheusServer prometheus = PrometheusServer.start(
+                    root.resolve("observability-stack/prometheus/prometheus.yml"), targets, work.resolve("prometheus"));
+            E2eStack stack = new E2eStack(receiver, platform, prometheus);
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+            stack.awaitTargetsUp(Duration.ofSeconds(30));
+            return stack;
+        } catch (RuntimeException e) {
+            if (platform != null) {
+                platform.close();
+            }
+            receiver.close();
+            throw e;
+        }
+    }
+
+    private void awaitTargetsUp(Duration timeout) {
+        String query = "sum(up{job=~\"gateway-service|user-service|video-service|recommend-service\"})";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Double up = prometheus.scalar(query);
+            if (up != null && up == 4) {
+                return;
+            }
+            ServiceProcess.pause(Duration.ofMillis(250));
+        }
+        throw new IllegalStateException("Prometheus does not see the four services up: " + prometheus.query("up"));
+    }
+
+    public String gateway() {
+        return platform.gatewayUrl();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        prometheus.close();
+        platform.close();
+        receiver.close();
+    }
+}

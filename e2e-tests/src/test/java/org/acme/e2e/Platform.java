@@ -1,0 +1,134 @@
+package org.acme.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The four services on 127.0.0.1, on free ports, wired to each other and to an OTLP endpoint
+ * through the same environment variables a user would set. Reusable by benchmarks and load tests.
+ */
+public final class Platform implements AutoCloseable {
+
+    public static final List<String> SERVICES = List.of("user-service", "video-service", "recommend-service",
+            "gateway-service");
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+
+    private Platform() {
+    }
+
+    /**
+     * Starts the four services, in dependency order, each waited for until ready.
+     *
+     * @param root         the repository root (where each service's target/quarkus-app lives)
+     * @param logs         folder for each service's output
+     * @param otlpEndpoint where traces and logs go
+     * @param jvmOptions   options for every JVM (a bounded heap, for instance)
+     */
+    public static Platform start(Path root, Path logs, String otlpEndpoint, List<String> jvmOptions) {
+        int user = freePort();
+        int video = freePort();
+        int videoGrpc = freePort();
+        int recommend = freePort();
+        int recommendGrpc = freePort();
+        int gateway = freePort();
+        String userUrl = "http://127.0.0.1:" + user;
+
+        Platform platform = new Platform();
+        platform.add(root, logs, jvmOptions, "user-service", user, otlpEndpoint, Map.of());
+        platform.add(root, logs, jvmOptions, "video-service", video, otlpEndpoint, Map.of(
+                "QUARKUS_GRPC_SERVER_HOST", "127.0.0.1",
+                "QUARKUS_GRPC_SERVER_PORT", Integer.toString(videoGrpc),
+                "QUARKUS_REST_CLIENT_USER_SERVICE_URL", userUrl));
+        platform.add(root, logs, jvmOptions, "recommend-service", recommend, otlpEndpoint, Map.of(
+                "QUARKUS_GRPC_SERVER_HOST", "127.0.0.1",
+                "QUARKUS_GRPC_SERVER_PORT", Integer.toString(recommendGrpc),
+                "QUARKUS_REST_CLIENT_USER_SERVICE_URL", userUrl,
+                "QUARKUS_GRPC_CLIENTS_VIDEO_SERVICE_HOST", "127.0.0.1",
+                "QUARKUS_GRPC_CLIENTS_VIDEO_SERVICE_PORT", Integer.toString(videoGrpc)));
+        platform.add(root, logs, jvmOptions, "gateway-service", gateway, otlpEndpoint, Map.of(
+                "QUARKUS_REST_CLIENT_USER_SERVICE_URL", userUrl,
+                "QUARKUS_REST_CLIENT_VIDEO_SERVICE_URL", "http://127.0.0.1:" + video,
+                "QUARKUS_GRPC_CLIENTS_RECOMMEND_SERVICE_HOST", "127.0.0.1",
+                "QUARKUS_GRPC_CLIENTS_RECOMMEND_SERVICE_PORT", Integer.toString(recommendGrpc)));
+        try {
+            // All four start together (startup is CPU-bound, so this is the honest "start the site" time).
+            long started = System.nanoTime();
+            platform.services.values().forEach(ServiceProcess::start);
+            platform.services.values().forEach(s -> s.awaitReady(started, READY_TIMEOUT));
+            return platform;
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private void add(Path root, Path logs, List<String> jvmOptions, String name, int httpPort, String otlpEndpoint,
+            Map<String, String> peers) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
+        env.putAll(peers);
+        Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        Path log = logs.resolve(name + ".log");
+        try {
+            Files.createDirectories(logs);
+            Files.deleteIfExists(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        services.put(name, new ServiceProcess(name, jar, httpPort, env, jvmOptions, log));
+    }
+
+    public ServiceProcess service(String name) {
+        ServiceProcess service = services.get(name);
+        if (service == null) {
+            throw new IllegalArgumentException("no service " + name);
+        }
+        return service;
+    }
+
+    public Iterable<ServiceProcess> services() {
+        return services.values();
+    }
+
+    public String gatewayUrl() {
+        return service("gateway-service").baseUrl();
+    }
+
+    /** Starts a stopped service again on the same ports, and waits until it is ready. */
+    public void restart(String name) {
+        ServiceProcess service = service(name);
+        service.stop();
+        long started = System.nanoTime();
+        service.start();
+        service.awaitReady(started, READY_TIMEOUT);
+    }
+
+    @Override
+    public void close() {
+        List<ServiceProcess> reversed = new ArrayList<>(services.values());
+        Collections.reverse(reversed);
+        reversed.forEach(ServiceProcess::stop);
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

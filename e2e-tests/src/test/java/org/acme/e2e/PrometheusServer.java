@@ -1,0 +1,183 @@
+package org.acme.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * A real Prometheus (Debian's package) on a loopback port, scraping the platform with the compose
+ * stack's own scrape config: same job names and metrics_path, targets moved to 127.0.0.1, and a
+ * 1 s interval so the tests need not wait.
+ */
+public final class PrometheusServer implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final int port;
+    private final Process process;
+    private final Path log;
+
+    private PrometheusServer(int port, Process process, Path log) {
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * @param stackConfig the compose stack's prometheus.yml
+     * @param targets     compose "service:port" → the address it runs at here
+     */
+    public static PrometheusServer start(Path stackConfig, Map<String, String> targets, Path work) {
+        try {
+            String config = Files.readString(stackConfig);
+            for (var target : targets.entrySet()) {
+                if (!config.contains("\"" + target.getKey() + "\"")) {
+                    throw new IllegalStateException(stackConfig + " has no target " + target.getKey());
+                }
+                config = config.replace("\"" + target.getKey() + "\"", "\"" + target.getValue() + "\"");
+            }
+            config = config.replaceAll("(scrape_interval|evaluation_interval): \\S+", "$1: 1s");
+            Files.createDirectories(work);
+            Path configFile = work.resolve("prometheus.yml");
+            Files.writeString(configFile, config);
+            Path log = work.resolve("prometheus.log");
+            int port = Platform.freePort();
+            Process process = new ProcessBuilder(executable(), "--config.file=" + configFile,
+                    "--storage.tsdb.path=" + work.resolve("data"),
+                    "--web.listen-address=127.0.0.1:" + port,
+                    "--enable-feature=exemplar-storage")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            PrometheusServer prometheus = new PrometheusServer(port, process, log);
+            prometheus.awaitReady(Duration.ofSeconds(30));
+            return prometheus;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start prometheus (apt-get install prometheus)", e);
+        }
+    }
+
+    private static String executable() {
+        for (String candidate : List.of("/usr/bin/prometheus", "/usr/local/bin/prometheus")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return candidate;
+            }
+        }
+        return "prometheus";
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("prometheus exited: " + tail());
+            }
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(url("/-/ready"))).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException | InterruptedException e) {
+                // not listening yet
+            }
+            ServiceProcess.pause(Duration.ofMillis(200));
+        }
+        throw new IllegalStateException("prometheus not ready: " + tail());
+    }
+
+    private String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Runs an instant PromQL query and returns its vector result. */
+    public JsonNode query(String promql) {
+        JsonNode body = get("/api/v1/query?query=" + encode(promql));
+        return body.path("data").path("result");
+    }
+
+    /** The value of a query that yields one sample, or null when it yields none. */
+    public Double scalar(String promql) {
+        JsonNode result = query(promql);
+        if (result.isEmpty()) {
+            return null;
+        }
+        if (result.size() > 1) {
+            throw new IllegalStateException(promql + " gave " + result.size() + " samples: " + result);
+        }
+        return Double.parseDouble(result.get(0).path("value").get(1).asText());
+    }
+
+    /** Trace ids of the exemplars stored for a series selector over the last minutes. */
+    public List<String> exemplarTraceIds(String selector) {
+        long now = Instant.now().getEpochSecond();
+        JsonNode body = get("/api/v1/query_exemplars?query=" + encode(selector) + "&start=" + (now - 600) + "&end=" + (now + 60));
+        List<String> traceIds = new ArrayList<>();
+        for (JsonNode series : body.path("data")) {
+            for (JsonNode exemplar : series.path("exemplars")) {
+                String traceId = exemplar.path("labels").path("trace_id").asText(null);
+                if (traceId != null) {
+                    traceIds.add(traceId);
+                }
+            }
+        }
+        return traceIds;
+    }
+
+    private JsonNode get(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url(path)))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = JSON.readTree(response.body());
+            if (!"success".equals(body.path("status").asText())) {
+                throw new IllegalStateException(path + " → " + response.body());
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+
+    public String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
