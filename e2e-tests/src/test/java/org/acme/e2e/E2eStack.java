@@ -15,8 +15,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class E2eStack implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
-    /** A bounded heap per service, so memory under load says something. */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx256m");
+    /**
+     * A fixed heap, committed and touched at start: resident memory then only grows if something
+     * outside the heap does (threads, buffers, classes), which is what a leak check should watch.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch");
 
     public final OtlpReceiver receiver;
     public final Platform platform;

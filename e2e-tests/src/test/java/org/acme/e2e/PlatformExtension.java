@@ -35,7 +35,7 @@ public class PlatformExtension implements ParameterResolver, TestWatcher {
             return;
         }
         for (ServiceProcess service : stack.platform.services()) {
-            System.out.printf("%n===== %s: last lines of %s =====%n%s%n", service.name(), service.log(), service.tail(30));
+            System.out.printf("%n===== %s: last lines of %s =====%n%s%n", service.name(), service.log(), service.tail(12));
         }
     }
 }

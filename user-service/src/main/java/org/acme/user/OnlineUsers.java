@@ -15,11 +15,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * Who is on which page right now. A heartbeat keeps a user on a page for {@code app.online.ttl};
  * a user is on one page at a time. Feeds the gauge {@code app_online_users{page}}.
  */
+// @Startup: the gauges exist from boot, before the first heartbeat.
+@Startup
 @ApplicationScoped
 public class OnlineUsers {
 

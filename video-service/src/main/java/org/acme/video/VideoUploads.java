@@ -16,8 +16,11 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
+import io.quarkus.runtime.Startup;
 
 /** Accepts or rejects an upload; every attempt counts in {@code app_video_uploads_total{outcome}}. */
+// @Startup: both counters exist from boot, before the first upload.
+@Startup
 @ApplicationScoped
 public class VideoUploads {
 

@@ -1,0 +1,145 @@
+package org.acme.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The business and RED metrics, asked of a real Prometheus in PromQL, as a dashboard would. */
+@Order(2)
+@ExtendWith(PlatformExtension.class)
+class MetricsIT {
+
+    private static final Duration SCRAPED = Duration.ofSeconds(15);
+
+    @Test
+    void prometheus_sees_the_four_services_up(E2eStack stack) {
+        JsonNode up = stack.prometheus.query("up{job=~\"gateway-service|user-service|video-service|recommend-service\"} == 1");
+        assertEquals(4, up.size(), up.toString());
+    }
+
+    @Test
+    void uploads_count_exactly_by_outcome(E2eStack stack) {
+        String success = "sum(app_video_uploads_total{job=\"video-service\",outcome=\"success\"})";
+        String failure = "sum(app_video_uploads_total{job=\"video-service\",outcome=\"failure\"})";
+        double successBefore = stack.prometheus.scalar(success);
+        double failureBefore = stack.prometheus.scalar(failure);
+
+        String upload = stack.gateway() + "/api/videos";
+        assertEquals(201, Http.post(upload, "{\"title\":\"Tbilisi by night\",\"durationSeconds\":600,\"sizeBytes\":5000000,\"uploaderId\":4}").statusCode());
+        assertEquals(201, Http.post(upload, "{\"title\":\"Sourdough, again\",\"durationSeconds\":300,\"sizeBytes\":4000000,\"uploaderId\":5,\"category\":\"Cooking\"}").statusCode());
+        assertEquals(400, Http.post(upload, "{\"title\":\"Too big\",\"durationSeconds\":300,\"sizeBytes\":3000000000,\"uploaderId\":5}").statusCode());
+        assertEquals(400, Http.post(upload, "{\"title\":\"Nobody's\",\"durationSeconds\":300,\"sizeBytes\":1000,\"uploaderId\":4040}").statusCode());
+
+        awaitValue(stack, success, successBefore + 2);
+        awaitValue(stack, failure, failureBefore + 2);
+    }
+
+    @Test
+    void repeated_home_requests_for_one_user_hit_the_feed_cache(E2eStack stack) {
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, Http.get(stack.gateway() + "/api/home?userId=9").statusCode());
+        }
+        String ratio = "sum(cache_gets_total{job=\"recommend-service\",cache=\"home-feed\",result=\"hit\"})"
+                + " / sum(cache_gets_total{job=\"recommend-service\",cache=\"home-feed\"})";
+        await().atMost(SCRAPED).until(() -> {
+            Double value = stack.prometheus.scalar(ratio);
+            return value != null && value > 0;
+        });
+    }
+
+    @Test
+    void users_online_on_the_home_page_reflect_the_heartbeats(E2eStack stack) {
+        for (long user : List.of(1L, 2L, 3L)) {
+            assertEquals(200, Http.post(stack.gateway() + "/api/users/" + user + "/heartbeat?page=home", null).statusCode());
+        }
+        awaitValue(stack, "sum(app_online_users{job=\"user-service\",page=\"home\"})", 3);
+    }
+
+    @Test
+    void database_latency_is_recorded_by_both_data_services(E2eStack stack) {
+        assertEquals(200, Http.get(stack.gateway() + "/api/videos/11?userId=2").statusCode());
+        for (String job : List.of("user-service", "video-service")) {
+            await().atMost(SCRAPED).until(() -> {
+                Double count = stack.prometheus.scalar("sum(app_db_query_seconds_count{job=\"" + job + "\"})");
+                return count != null && count > 0;
+            });
+        }
+        JsonNode operations = stack.prometheus.query(
+                "sum by (operation) (app_db_query_seconds_bucket{job=~\"user-service|video-service\",le=\"+Inf\"})");
+        assertTrue(operations.size() >= 2, "a latency histogram per operation: " + operations);
+    }
+
+    @Test
+    void the_home_route_counts_every_call(E2eStack stack) {
+        String query = "sum(http_server_requests_seconds_count{job=\"gateway-service\",uri=\"/api/home\"})";
+        awaitStable(stack, query);
+        double before = value(stack, query);
+        for (int i = 0; i < 5; i++) {
+            Http.get(stack.gateway() + "/api/home?userId=" + (10 + i));
+        }
+        awaitValue(stack, query, before + 5);
+    }
+
+    /**
+     * Exemplars need Prometheus 2.43 or newer (older ones reject Micrometer's exemplars on _count
+     * series and drop the whole scrape); Debian's is 2.42, so the services answer it in plain text
+     * and this test scrapes as the compose stack's Prometheus does instead.
+     */
+    @Test
+    void a_latency_exemplar_leads_to_a_trace_the_receiver_holds(E2eStack stack) {
+        for (int i = 0; i < 5; i++) {
+            Http.get(stack.gateway() + "/api/home?userId=" + (20 + i));
+        }
+        String scrape = Http.get(stack.gateway() + "/q/metrics", Map.of(
+                "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                "User-Agent", "Prometheus/3.5.0")).body();
+        Matcher exemplar = Pattern.compile(
+                "^http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/home\"[^}]*} \\S+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"",
+                Pattern.MULTILINE).matcher(scrape);
+        List<String> traceIds = new ArrayList<>();
+        while (exemplar.find()) {
+            traceIds.add(exemplar.group(1));
+        }
+        assertFalse(traceIds.isEmpty(), "exemplars on the /api/home latency buckets");
+        await().atMost(Duration.ofSeconds(10)).until(() -> traceIds.stream().anyMatch(stack.receiver::holdsTrace));
+
+        // The plain-text answer Prometheus 2.42 gets keeps its scrape healthy.
+        assertEquals(4, stack.prometheus.query("up{job=~\".*-service\"} == 1").size());
+    }
+
+    private static double value(E2eStack stack, String query) {
+        Double value = stack.prometheus.scalar(query);
+        return value == null ? 0 : value;
+    }
+
+    /** Waits until Prometheus shows the expected value, then checks it stays there one scrape later. */
+    private static void awaitValue(E2eStack stack, String query, double expected) {
+        await().atMost(SCRAPED).until(() -> value(stack, query) >= expected);
+        ServiceProcess.pause(Duration.ofMillis(1_500));
+        assertEquals(expected, value(stack, query), query);
+    }
+
+    private static void awaitStable(E2eStack stack, String query) {
+        double[] last = { -1 };
+        await().atMost(SCRAPED).pollInterval(Duration.ofMillis(1_200)).until(() -> {
+            double now = value(stack, query);
+            boolean stable = now == last[0];
+            last[0] = now;
+            return stable;
+        });
+    }
+}
