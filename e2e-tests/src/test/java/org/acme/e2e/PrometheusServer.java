@@ -55,6 +55,7 @@ public final class PrometheusServer implements AutoCloseable {
             }
             config = config.replaceAll("(scrape_interval|evaluation_interval): \\S+", "$1: 1s");
             Files.createDirectories(work);
+            deleteRecursively(work.resolve("data")); // a fresh TSDB: no series from an earlier run
             Path configFile = work.resolve("prometheus.yml");
             Files.writeString(configFile, config);
             Path log = work.resolve("prometheus.log");
@@ -69,6 +70,17 @@ public final class PrometheusServer implements AutoCloseable {
             return prometheus;
         } catch (IOException e) {
             throw new UncheckedIOException("could not start prometheus (apt-get install prometheus)", e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 
