@@ -21,7 +21,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 
 /** "Something went wrong" at the front: from the error the user saw to the failing hop and its logs. */
-@Order(3)
+@Order(4)
 @ExtendWith(PlatformExtension.class)
 class FailureStoryIT {
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * runs out of file descriptors near 10 000 requests. Each service's descriptors and threads must end
  * where they were after warm-up, within a stated bound, and its memory must stop growing.
  */
-@Order(4)
+@Order(5)
 @ExtendWith(PlatformExtension.class)
 class NoLeaksIT {
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** With the telemetry backend gone, the site keeps serving at the same speed and its logs stay quiet. */
-@Order(5)
+@Order(6)
 @ExtendWith(PlatformExtension.class)
 class TelemetryBackendDownIT {
 

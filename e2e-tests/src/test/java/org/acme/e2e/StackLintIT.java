@@ -1,0 +1,282 @@
+package org.acme.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What `docker-compose config` does not check in the compose stack: files, health, wiring, ports,
+ * pinned versions, Grafana provisioning, Dockerfiles. Static: no Docker engine needed.
+ */
+@Order(0)
+class StackLintIT {
+
+    static final Path ROOT = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
+    static final List<String> COMPOSE_FILES = List.of("compose.yaml", "compose.native.yaml", "compose.dev.yaml");
+    /** Ports the stack's own backends listen on, from their configs under observability-stack/. */
+    static final Map<String, Set<Integer>> BACKEND_PORTS = Map.of(
+            "otel-collector", Set.of(4317, 4318, 8888, 13133),
+            "jaeger", Set.of(4317, 4318, 16686, 13133),
+            "prometheus", Set.of(9090), "loki", Set.of(3100), "grafana", Set.of(3000),
+            "users-db", Set.of(5432), "videos-db", Set.of(5432));
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> yaml(Path file) {
+        try {
+            return (Map<String, Object>) new Yaml().load(Files.readString(file));
+        } catch (IOException e) {
+            throw new AssertionError(file + " unreadable", e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> services(String file) {
+        return (Map<String, Map<String, Object>>) yaml(ROOT.resolve(file)).get("services");
+    }
+
+    static Properties env() throws IOException {
+        Properties env = new Properties();
+        env.load(new StringReader(Files.readString(ROOT.resolve(".env"))));
+        return env;
+    }
+
+    /** The port each of the four services listens on (HTTP and gRPC), from its application.properties. */
+    static Map<String, Set<Integer>> servicePorts() throws IOException {
+        Map<String, Set<Integer>> ports = new HashMap<>();
+        for (String service : Platform.SERVICES) {
+            Properties properties = new Properties();
+            properties.load(new StringReader(Files.readString(ROOT.resolve(service + "/src/main/resources/application.properties"))));
+            Set<Integer> listening = new HashSet<>();
+            listening.add(Integer.parseInt(properties.getProperty("quarkus.http.port")));
+            if (properties.getProperty("quarkus.grpc.server.port") != null) {
+                listening.add(Integer.parseInt(properties.getProperty("quarkus.grpc.server.port")));
+            }
+            ports.put(service, listening);
+        }
+        return ports;
+    }
+
+    static Map<String, Set<Integer>> allPorts() throws IOException {
+        Map<String, Set<Integer>> ports = new HashMap<>(BACKEND_PORTS);
+        ports.putAll(servicePorts());
+        return ports;
+    }
+
+    @Test
+    void every_bind_mounted_file_exists() {
+        for (String file : COMPOSE_FILES) {
+            services(file).forEach((name, service) -> {
+                for (Object volume : (List<?>) service.getOrDefault("volumes", List.of())) {
+                    String source = volume.toString().split(":")[0];
+                    if (source.startsWith("./")) {
+                        assertTrue(Files.exists(ROOT.resolve(source)), file + ": " + name + " mounts missing " + source);
+                    }
+                }
+            });
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void every_service_healthy_dependency_has_a_healthcheck() {
+        Map<String, Map<String, Object>> services = services("compose.yaml");
+        services.forEach((name, service) -> {
+            Object dependsOn = service.get("depends_on");
+            if (dependsOn instanceof Map<?, ?> conditions) {
+                ((Map<String, Map<String, Object>>) conditions).forEach((target, condition) -> {
+                    assertTrue(services.containsKey(target), name + " depends on unknown " + target);
+                    if ("service_healthy".equals(condition.get("condition"))) {
+                        assertNotNull(services.get(target).get("healthcheck"),
+                                name + " waits for " + target + " to be healthy, which has no healthcheck");
+                    }
+                });
+            }
+        });
+    }
+
+    @Test
+    void every_endpoint_in_the_services_environment_points_at_a_compose_service_and_its_port() throws IOException {
+        Map<String, Set<Integer>> ports = allPorts();
+        Map<String, Map<String, Object>> services = services("compose.yaml");
+        int checked = 0;
+        for (var entry : services.entrySet()) {
+            Map<?, ?> environment = (Map<?, ?>) entry.getValue().getOrDefault("environment", Map.of());
+            for (var variable : environment.entrySet()) {
+                String key = variable.getKey().toString();
+                String value = variable.getValue().toString();
+                if (key.endsWith("_URL") || key.endsWith("_ENDPOINT")) {
+                    URI uri = URI.create(value.replace("jdbc:", ""));
+                    assertTrue(services.containsKey(uri.getHost()), entry.getKey() + " " + key + " → unknown host " + uri.getHost());
+                    assertTrue(ports.get(uri.getHost()).contains(uri.getPort()),
+                            entry.getKey() + " " + key + " → " + uri.getHost() + " does not listen on " + uri.getPort());
+                    checked++;
+                }
+                if (key.endsWith("_HOST") && key.startsWith("QUARKUS_GRPC_CLIENTS_")) {
+                    String port = environment.get(key.replace("_HOST", "_PORT")).toString();
+                    assertTrue(ports.get(value).contains(Integer.parseInt(port)), key + " → " + value + ":" + port);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked >= 10, "found the peer and OTLP settings: " + checked);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void every_prometheus_target_is_a_service_that_serves_its_metrics_path() throws IOException {
+        Map<String, Set<Integer>> ports = allPorts();
+        Map<String, Map<String, Object>> services = services("compose.yaml");
+        List<Map<String, Object>> jobs = (List<Map<String, Object>>) yaml(
+                ROOT.resolve("observability-stack/prometheus/prometheus.yml")).get("scrape_configs");
+        for (Map<String, Object> job : jobs) {
+            for (Map<String, Object> config : (List<Map<String, Object>>) job.get("static_configs")) {
+                for (String target : (List<String>) config.get("targets")) {
+                    String host = target.split(":")[0];
+                    int port = Integer.parseInt(target.split(":")[1]);
+                    assertTrue(services.containsKey(host), "target " + target + " is not a compose service");
+                    assertTrue(ports.get(host).contains(port), "target " + target + ": nothing listens there");
+                    if (Platform.SERVICES.contains(host)) {
+                        assertEquals(host, job.get("job_name"), "job name is the service name");
+                        Properties properties = new Properties();
+                        properties.load(new StringReader(Files.readString(ROOT.resolve(host + "/src/main/resources/application.properties"))));
+                        String path = properties.getProperty("quarkus.micrometer.export.prometheus.path", "/q/metrics");
+                        assertEquals(path, job.get("metrics_path"), host + " serves its metrics at " + path);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void no_port_is_published_on_all_interfaces() {
+        for (String file : COMPOSE_FILES) {
+            services(file).forEach((name, service) -> {
+                for (Object port : (List<?>) service.getOrDefault("ports", List.of())) {
+                    assertTrue(port.toString().startsWith("127.0.0.1:"), file + ": " + name + " publishes " + port);
+                }
+            });
+        }
+    }
+
+    @Test
+    void every_image_is_pinned_in_dot_env() throws IOException {
+        Properties env = env();
+        Pattern variable = Pattern.compile("\\$\\{(\\w+)}");
+        int images = 0;
+        for (String file : COMPOSE_FILES) {
+            for (var service : services(file).entrySet()) {
+                Object image = service.getValue().get("image");
+                if (image == null) {
+                    continue;
+                }
+                Matcher matcher = variable.matcher(image.toString());
+                assertTrue(matcher.matches(), service.getKey() + ": image " + image + " is not taken from .env");
+                images++;
+            }
+        }
+        assertTrue(images >= 7);
+        for (String key : env.stringPropertyNames()) {
+            if (key.endsWith("_IMAGE")) {
+                String tag = env.getProperty(key).substring(env.getProperty(key).lastIndexOf(':') + 1);
+                assertFalse(tag.isEmpty() || tag.equals("latest") || !tag.matches(".*\\d.*"), key + " is not pinned: " + tag);
+            }
+        }
+    }
+
+    @Test
+    void dockerfiles_copy_what_the_build_produces() throws IOException {
+        for (String service : Platform.SERVICES) {
+            String jvm = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.jvm"));
+            for (String part : List.of("lib/", "app/", "quarkus/")) {
+                assertTrue(jvm.contains("/build/" + service + "/target/quarkus-app/" + part), service + " copies " + part);
+                Path built = ROOT.resolve(service + "/target/quarkus-app/" + part);
+                assertTrue(Files.isDirectory(built), "the build produced " + built);
+            }
+            assertTrue(Files.exists(ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar")));
+            String expose = servicePorts().get(service).stream().sorted().map(String::valueOf).reduce((a, b) -> a + " " + b).orElseThrow();
+            assertTrue(jvm.contains("EXPOSE " + expose), service + " exposes " + expose);
+            String nativeFile = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.native"));
+            assertTrue(nativeFile.contains("/build/" + service + "/target/native-sources/"), service + " uses native-sources");
+            assertTrue(nativeFile.contains("native-image.args"), service + " compiles with Quarkus' native-image.args");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void grafana_provisioning_is_complete_and_consistent() throws IOException {
+        Map<String, Object> datasources = yaml(ROOT.resolve("observability-stack/grafana/provisioning/datasources/datasources.yaml"));
+        Set<String> uids = new HashSet<>();
+        for (Map<String, Object> datasource : (List<Map<String, Object>>) datasources.get("datasources")) {
+            uids.add((String) datasource.get("uid"));
+        }
+        assertEquals(Set.of("prometheus", "loki", "jaeger"), uids);
+        String text = Files.readString(ROOT.resolve("observability-stack/grafana/provisioning/datasources/datasources.yaml"));
+        Matcher linked = Pattern.compile("datasourceUid: (\\w+)").matcher(text);
+        int links = 0;
+        while (linked.find()) {
+            assertTrue(uids.contains(linked.group(1)), "links to unknown datasource " + linked.group(1));
+            links++;
+        }
+        assertEquals(3, links, "exemplar → Jaeger, log → Jaeger, trace → Loki");
+
+        Map<String, Object> providers = yaml(ROOT.resolve("observability-stack/grafana/provisioning/dashboards/dashboards.yaml"));
+        assertNotNull(providers.get("providers"));
+        for (JsonNode dashboard : dashboards()) {
+            assertFalse(dashboard.path("uid").asText().isEmpty(), "dashboard uid");
+            assertFalse(dashboard.path("title").asText().isEmpty(), "dashboard title");
+            assertTrue(dashboard.path("panels").size() > 0, "dashboard panels");
+            for (JsonNode panel : dashboard.path("panels")) {
+                if (panel.path("type").asText().equals("row")) {
+                    continue;
+                }
+                assertTrue(uids.contains(panel.path("datasource").path("uid").asText()),
+                        panel.path("title").asText() + " uses datasource " + panel.path("datasource"));
+                for (JsonNode target : panel.path("targets")) {
+                    assertTrue(uids.contains(target.path("datasource").path("uid").asText()), panel.path("title").asText());
+                }
+            }
+        }
+    }
+
+    static List<JsonNode> dashboards() throws IOException {
+        List<JsonNode> dashboards = new ArrayList<>();
+        try (var files = Files.list(ROOT.resolve("observability-stack/grafana/dashboards"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                dashboards.add(new ObjectMapper().readTree(file.toFile()));
+            }
+        }
+        assertFalse(dashboards.isEmpty());
+        return dashboards;
+    }
+
+    @Test
+    void observability_stack_holds_one_folder_per_backend_and_nothing_else() throws IOException {
+        try (var entries = Files.list(ROOT.resolve("observability-stack"))) {
+            Set<String> names = new HashSet<>(entries.map(p -> p.getFileName().toString()).toList());
+            assertEquals(Set.of("otel-collector", "jaeger", "prometheus", "loki", "grafana"), names);
+        }
+    }
+}
