@@ -57,8 +57,9 @@ class FailureStoryIT {
                     () -> stack.receiver.logsOf(traceId).stream()
                             .filter(l -> l.record().getSeverityNumberValue() >= SeverityNumber.SEVERITY_NUMBER_WARN_VALUE)
                             .toList(),
-                    logs -> logs.stream().anyMatch(l -> l.service().equals("recommend-service")));
-            assertTrue(warnings.stream().anyMatch(l -> l.service().equals("gateway-service")), warnings.toString());
+                    logs -> logs.stream().anyMatch(l -> l.service().equals("recommend-service"))
+                            && logs.stream().anyMatch(l -> l.service().equals("gateway-service")));
+            assertTrue(warnings.stream().allMatch(l -> l.traceId().equals(traceId)), warnings.toString());
         } finally {
             stack.platform.restart("video-service");
         }
