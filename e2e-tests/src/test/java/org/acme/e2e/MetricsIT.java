@@ -59,6 +59,7 @@ class MetricsIT {
             Double value = stack.prometheus.scalar(ratio);
             return value != null && value > 0;
         });
+        System.out.printf("[e2e] PromQL %s = %s%n", ratio, stack.prometheus.scalar(ratio));
     }
 
     @Test
@@ -81,6 +82,8 @@ class MetricsIT {
         JsonNode operations = stack.prometheus.query(
                 "sum by (operation) (app_db_query_seconds_bucket{job=~\"user-service|video-service\",le=\"+Inf\"})");
         assertTrue(operations.size() >= 2, "a latency histogram per operation: " + operations);
+        System.out.printf("[e2e] PromQL sum by (operation) (app_db_query_seconds_count) = %s%n",
+                stack.prometheus.query("sum by (operation) (app_db_query_seconds_count)"));
     }
 
     @Test
@@ -116,6 +119,8 @@ class MetricsIT {
         }
         assertFalse(traceIds.isEmpty(), "exemplars on the /api/home latency buckets");
         await().atMost(Duration.ofSeconds(10)).until(() -> traceIds.stream().anyMatch(stack.receiver::holdsTrace));
+        System.out.printf("[e2e] exemplar trace ids on /api/home buckets: %s (held by the receiver: %s)%n", traceIds,
+                traceIds.stream().filter(stack.receiver::holdsTrace).toList());
 
         // The plain-text answer Prometheus 2.42 gets keeps its scrape healthy.
         assertEquals(4, stack.prometheus.query("up{job=~\".*-service\"} == 1").size());
@@ -131,6 +136,7 @@ class MetricsIT {
         await().atMost(SCRAPED).until(() -> value(stack, query) >= expected);
         ServiceProcess.pause(Duration.ofMillis(1_500));
         assertEquals(expected, value(stack, query), query);
+        System.out.printf("[e2e] PromQL %s = %s%n", query, value(stack, query));
     }
 
     private static void awaitStable(E2eStack stack, String query) {
