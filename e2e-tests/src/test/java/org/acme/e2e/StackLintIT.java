@@ -86,6 +86,35 @@ class StackLintIT {
     }
 
     @Test
+    void docker_compose_accepts_the_compose_file_and_every_overlay() {
+        run("docker-compose", "-f", "compose.yaml", "config", "-q");
+        run("docker-compose", "-f", "compose.yaml", "-f", "compose.native.yaml", "config", "-q");
+        run("docker-compose", "-f", "compose.yaml", "-f", "compose.dev.yaml", "config", "-q");
+    }
+
+    @Test
+    void promtool_accepts_the_prometheus_configs() {
+        run("promtool", "check", "config", "observability-stack/prometheus/prometheus.yml");
+        run("promtool", "check", "config", "observability-stack/prometheus/prometheus.dev.yml");
+    }
+
+    /** Runs a checker in the repository root; it must exit 0. */
+    static void run(String... command) {
+        try {
+            Process process = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true).start();
+            String output = new String(process.getInputStream().readAllBytes());
+            assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", command) + " hung");
+            assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + output);
+        } catch (IOException e) {
+            throw new AssertionError(command[0] + " is needed (Debian: apt-get install --no-install-recommends "
+                    + (command[0].equals("promtool") ? "prometheus" : command[0]) + ")", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void every_bind_mounted_file_exists() {
         for (String file : COMPOSE_FILES) {
             services(file).forEach((name, service) -> {
