@@ -171,6 +171,11 @@ class StackLintIT {
             }
         }
         assertTrue(checked >= 10, "found the peer and OTLP settings: " + checked);
+        for (String service : Platform.SERVICES) {
+            Map<?, ?> environment = (Map<?, ?>) services.get(service).get("environment");
+            assertEquals("http://otel-collector:4317", environment.get("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT"),
+                    service + " sends its telemetry to the Collector");
+        }
     }
 
     @Test
