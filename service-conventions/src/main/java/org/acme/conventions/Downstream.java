@@ -37,9 +37,7 @@ public final class Downstream {
         int status = response.getStatus();
         String detail = detailOf(response);
         return switch (status) {
-            case 400, 404, 409, 413, 422 -> new ProblemException(status,
-                    Response.Status.fromStatusCode(status) == null ? "Client Error"
-                            : Response.Status.fromStatusCode(status).getReasonPhrase(),
+            case 400, 404, 409, 413, 422 -> new ProblemException(status, Problem.titleOf(status, "Client Error"),
                     detail != null ? detail : dependency + " answered HTTP " + status, cause);
             case 504 -> DependencyFailure.timedOut(dependency, detail != null ? detail : "answered HTTP 504", cause);
             default -> DependencyFailure.failed(dependency,

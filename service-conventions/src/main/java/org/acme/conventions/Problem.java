@@ -1,5 +1,7 @@
 package org.acme.conventions;
 
+import jakarta.ws.rs.core.Response;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
@@ -10,4 +12,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record Problem(String type, String title, int status, String detail, String instance, String traceId) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
+
+    /** The standard title of an HTTP status ("Bad Gateway" for 502), or {@code fallback} for one Jakarta REST does not name. */
+    public static String titleOf(int status, String fallback) {
+        Response.Status known = Response.Status.fromStatusCode(status);
+        return known != null ? known.getReasonPhrase() : fallback;
+    }
 }

@@ -36,20 +36,19 @@ public class ProblemResponses {
         int status = e.getResponse().getStatus();
         Throwable cause = e.getCause();
         String detail = cause instanceof JsonProcessingException json
-                ? malformedJson(json)
+                ? malformedJson(json, "")
                 : status == 404 ? "no resource at " + (uri != null ? uri.getRequestUri().getRawPath() : "this path")
                 : e.getMessage();
         if (status >= 500) {
             LOG.error("Request failed", e);
             markFailed(e);
         }
-        Response.Status known = Response.Status.fromStatusCode(status);
-        return respond(status, known != null ? known.getReasonPhrase() : "Error", detail, uri);
+        return respond(status, Problem.titleOf(status, "Error"), detail, uri);
     }
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e, UriInfo uri) {
-        return respond(400, "Bad Request", malformedJson(e), uri);
+        return respond(400, "Bad Request", malformedJson(e, ""), uri);
     }
 
     // Replaces Quarkus' built-in mapper for a JSON value of the wrong type, which answers plain JSON.
@@ -57,7 +56,7 @@ public class ProblemResponses {
     public Response jsonValue(MismatchedInputException e, UriInfo uri) {
         String field = e.getPath().stream().map(p -> p.getFieldName() != null ? p.getFieldName() : "[" + p.getIndex() + "]")
                 .collect(Collectors.joining("."));
-        return respond(400, "Bad Request", malformedJson(e).replaceFirst(": ", field.isEmpty() ? ": " : ": " + field + ": "), uri);
+        return respond(400, "Bad Request", malformedJson(e, field), uri);
     }
 
     @ServerExceptionMapper
@@ -69,10 +68,11 @@ public class ProblemResponses {
                 uri);
     }
 
-    private static String malformedJson(JsonProcessingException e) {
+    /** {@code field}: the JSON path of the offending value, or empty when the body as a whole is malformed. */
+    private static String malformedJson(JsonProcessingException e, String field) {
         // Jackson appends where in the source it stopped; the client only needs what was wrong.
         String what = e.getOriginalMessage().replaceAll("\\s*(\\(start marker at )?\\[Source:.*$", "");
-        return "malformed JSON body: " + what;
+        return "malformed JSON body: " + (field.isEmpty() ? "" : field + ": ") + what;
     }
 
     private static void markFailed(Throwable e) {
