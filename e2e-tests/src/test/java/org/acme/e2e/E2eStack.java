@@ -46,10 +46,9 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
                         service.lastStartup().toMillis(), service.pid());
             }
             Map<String, String> targets = new LinkedHashMap<>();
-            Map<String, Integer> composePorts = Map.of("gateway-service", 8080, "user-service", 8081,
-                    "video-service", 8082, "recommend-service", 8083);
             for (ServiceProcess service : platform.services()) {
-                targets.put(service.name() + ":" + composePorts.get(service.name()), "127.0.0.1:" + service.httpPort());
+                int composePort = ServiceSettings.of(root, service.name()).httpPort();
+                targets.put(service.name() + ":" + composePort, "127.0.0.1:" + service.httpPort());
             }
             PrometheusServer prometheus = PrometheusServer.start(
                     root.resolve("observability-stack/prometheus/prometheus.yml"), targets, work.resolve("prometheus"));

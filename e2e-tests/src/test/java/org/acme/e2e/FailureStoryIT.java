@@ -33,7 +33,7 @@ class FailureStoryIT {
             HttpResponse<String> response = Http.get(stack.gateway() + "/api/home?userId=33");
 
             assertEquals(502, response.statusCode(), response.body());
-            JsonNode problem = SignatureTraceIT.problem(response);
+            JsonNode problem = Http.problem(response);
             assertEquals(502, problem.path("status").asInt());
             assertEquals("Bad Gateway", problem.path("title").asText());
             assertTrue(problem.path("detail").asText().startsWith("recommend-service: unavailable (video-service: "),

@@ -47,6 +47,15 @@ public final class Http {
         }
     }
 
+    /** The body of a problem+json answer, after checking that it is one. */
+    public static JsonNode problem(HttpResponse<String> response) {
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        if (!type.equals("application/problem+json")) {
+            throw new AssertionError("expected application/problem+json, got '" + type + "': " + response.body());
+        }
+        return json(response);
+    }
+
     public static String traceId(HttpResponse<String> response) {
         return response.headers().firstValue("X-Trace-Id")
                 .orElseThrow(() -> new AssertionError("no X-Trace-Id on " + response.uri()));

@@ -131,10 +131,11 @@ class MetricsIT {
         return value == null ? 0 : value;
     }
 
-    /** Waits until Prometheus shows the expected value, then checks it stays there one scrape later. */
+    /** Waits until Prometheus shows the expected value, then checks it stays there after the next scrape. */
     private static void awaitValue(E2eStack stack, String query, double expected) {
         await().atMost(SCRAPED).until(() -> value(stack, query) >= expected);
-        ServiceProcess.pause(Duration.ofMillis(1_500));
+        double reached = stack.prometheus.lastScrapeOfAll(Platform.SERVICES);
+        await().atMost(SCRAPED).until(() -> stack.prometheus.lastScrapeOfAll(Platform.SERVICES) > reached);
         assertEquals(expected, value(stack, query), query);
         System.out.printf("[e2e] PromQL %s = %s%n", query, value(stack, query));
     }

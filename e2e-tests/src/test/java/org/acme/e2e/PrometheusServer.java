@@ -134,6 +134,12 @@ public final class PrometheusServer implements AutoCloseable {
         return Double.parseDouble(result.get(0).path("value").get(1).asText());
     }
 
+    /** When Prometheus last scraped every one of these jobs (the oldest of their latest scrapes), in epoch seconds. */
+    public double lastScrapeOfAll(List<String> jobs) {
+        Double oldest = scalar("min(timestamp(up{job=~\"" + String.join("|", jobs) + "\"}))");
+        return oldest == null ? 0 : oldest;
+    }
+
     /** Trace ids of the exemplars stored for a series selector over the last minutes. */
     public List<String> exemplarTraceIds(String selector) {
         long now = Instant.now().getEpochSecond();

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
@@ -176,10 +175,5 @@ class SignatureTraceIT {
                     record.service() + " logged '" + record.record().getBody().getStringValue() + "' in span "
                             + record.spanId() + ", which is not in the trace");
         }
-    }
-
-    static JsonNode problem(HttpResponse<String> response) {
-        assertEquals("application/problem+json", response.headers().firstValue("Content-Type").orElse(""));
-        return Http.json(response);
     }
 }

@@ -67,12 +67,11 @@ class StackLintIT {
     static Map<String, Set<Integer>> servicePorts() throws IOException {
         Map<String, Set<Integer>> ports = new HashMap<>();
         for (String service : Platform.SERVICES) {
-            Properties properties = new Properties();
-            properties.load(new StringReader(Files.readString(ROOT.resolve(service + "/src/main/resources/application.properties"))));
+            ServiceSettings settings = ServiceSettings.of(ROOT, service);
             Set<Integer> listening = new HashSet<>();
-            listening.add(Integer.parseInt(properties.getProperty("quarkus.http.port")));
-            if (properties.getProperty("quarkus.grpc.server.port") != null) {
-                listening.add(Integer.parseInt(properties.getProperty("quarkus.grpc.server.port")));
+            listening.add(settings.httpPort());
+            if (settings.grpcPort() != null) {
+                listening.add(settings.grpcPort());
             }
             ports.put(service, listening);
         }
@@ -194,9 +193,7 @@ class StackLintIT {
                     assertTrue(ports.get(host).contains(port), "target " + target + ": nothing listens there");
                     if (Platform.SERVICES.contains(host)) {
                         assertEquals(host, job.get("job_name"), "job name is the service name");
-                        Properties properties = new Properties();
-                        properties.load(new StringReader(Files.readString(ROOT.resolve(host + "/src/main/resources/application.properties"))));
-                        String path = properties.getProperty("quarkus.micrometer.export.prometheus.path", "/q/metrics");
+                        String path = ServiceSettings.of(ROOT, host).metricsPath();
                         assertEquals(path, job.get("metrics_path"), host + " serves its metrics at " + path);
                     }
                 }

@@ -1,0 +1,36 @@
+package org.acme.e2e;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+/** A service's own application.properties: the one source of its ports and paths. */
+public record ServiceSettings(Properties properties) {
+
+    public static ServiceSettings of(Path root, String service) {
+        Properties properties = new Properties();
+        try {
+            properties.load(new StringReader(Files.readString(root.resolve(service + "/src/main/resources/application.properties"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new ServiceSettings(properties);
+    }
+
+    public int httpPort() {
+        return Integer.parseInt(properties.getProperty("quarkus.http.port"));
+    }
+
+    /** The gRPC server port, or null for a service without one. */
+    public Integer grpcPort() {
+        String port = properties.getProperty("quarkus.grpc.server.port");
+        return port == null ? null : Integer.valueOf(port);
+    }
+
+    public String metricsPath() {
+        return properties.getProperty("quarkus.micrometer.export.prometheus.path", "/q/metrics");
+    }
+}
