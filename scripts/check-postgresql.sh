@@ -103,3 +103,14 @@ echo "rows in PostgreSQL's videos table: $rows"
 
 if ((failures > 0)); then echo "PostgreSQL check: $failures failure(s)"; exit 1; fi
 echo "PostgreSQL check passed"
+
+echo "== Memory limits of the PostgreSQL builds: each service in a memory cgroup of its compose mem_limit, under load"
+for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+pids=()
+as_postgres psql -q -p "$PG_PORT" -c "DROP DATABASE users" -c "DROP DATABASE videos"
+for db in users videos; do as_postgres psql -q -p "$PG_PORT" -c "CREATE DATABASE $db OWNER $db"; done
+# -am rebuilds the reactor's jars (quickly, nothing changed) so that the e2e module resolves them;
+# only MemoryLimitsIT runs, against the target/postgresql jars of user-service and video-service.
+mvn -B verify -pl e2e-tests -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dit.test=MemoryLimitsIT -Dmemory.variant=postgresql -Dmemory.postgresql.port="$PG_PORT"

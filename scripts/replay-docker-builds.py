@@ -5,7 +5,9 @@ Each stage's WORKDIR, COPY and RUN steps run in a scratch folder, in order, agai
 repository that holds nothing of this project (as in a fresh image); then every path that the
 next stage copies out of it (COPY --from=<stage>) must exist. This catches a Dockerfile that
 copies what the build does not produce, or a RUN that cannot work from the files copied so far.
-Base images, apt-get and native-image itself need Docker and are not replayed.
+Base images, apt-get and native-image itself need Docker and are not replayed; instead, the
+GraalVM version Quarkus wrote the native arguments for (native-sources/graalvm.version) must match
+the Mandrel builder pinned in .env.
 
 Usage: scripts/replay-docker-builds.py   (from anywhere; CI runs it after `mvn verify`)
 """
@@ -96,6 +98,38 @@ def copied_out(dockerfile, stage):
     return paths
 
 
+def env_file():
+    """The .env file's variables (the pinned images)."""
+    values = {}
+    for line in open(os.path.join(ROOT, ".env")):
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            name, _, value = line.partition("=")
+            values[name] = value
+    return values
+
+
+def builder_mismatch(sources):
+    """Why the Mandrel builder pinned in .env does not match the GraalVM version Quarkus wrote the
+    native-image arguments for (native-sources/graalvm.version), or None when they agree."""
+    version_file = os.path.join(sources, "graalvm.version")
+    if not os.path.exists(version_file):
+        return "no native-sources/graalvm.version"
+    written = open(version_file).read().strip()
+    builder = env_file()["MANDREL_BUILDER_IMAGE"]
+    tag = builder.rpartition(":")[2]
+    match = re.match(r"jdk-(\d+)", tag)
+    if not match:
+        return "cannot read a JDK feature version from the builder tag " + tag
+    # Mandrel and GraalVM number their releases after the JDK since 25 (25.0.x is JDK 25);
+    # Mandrel 23.1 was the JDK 21 line.
+    expected_major = {"21": "23"}.get(match.group(1), match.group(1))
+    print("   graalvm.version %s, builder %s" % (written, tag))
+    if written.split(".")[0] != expected_major:
+        return "Quarkus wrote native-image arguments for GraalVM %s, but .env pins the builder %s" % (written, builder)
+    return None
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -119,9 +153,13 @@ def main():
                 print("   %s %s" % ("ok     " if found else "MISSING", path))
                 if not found:
                     failures.append("%s Dockerfile.%s copies %s, which the build did not produce" % (service, kind, path))
-            if kind == "native" and not os.path.exists(
-                    os.path.join(scratch, "build", service, "target/native-sources/native-image.args")):
-                failures.append(service + ": no native-image.args for the Mandrel stage")
+            if kind == "native":
+                sources = os.path.join(scratch, "build", service, "target/native-sources")
+                if not os.path.exists(os.path.join(sources, "native-image.args")):
+                    failures.append(service + ": no native-image.args for the Mandrel stage")
+                problem = builder_mismatch(sources)
+                if problem:
+                    failures.append(service + ": " + problem)
     if failures:
         print("\n".join(failures))
         sys.exit(1)

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The four services on 127.0.0.1, on free ports, wired to each other and to an OTLP endpoint
@@ -25,6 +26,18 @@ public final class Platform implements AutoCloseable {
 
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
+    /**
+     * How each service is launched: the build of its jar ({@code target/<jarDirectory>}), its JVM
+     * options, environment beyond the wiring, and a command prefix (a memory cgroup, for instance).
+     */
+    public record Launch(Function<String, String> jarDirectory, Function<String, List<String>> jvmOptions,
+            Function<String, Map<String, String>> extraEnv, Function<String, List<String>> commandPrefix) {
+
+        public static Launch withJvmOptions(List<String> jvmOptions) {
+            return new Launch(service -> "quarkus-app", service -> jvmOptions, service -> Map.of(), service -> List.of());
+        }
+    }
+
     private Platform() {
     }
 
@@ -37,6 +50,11 @@ public final class Platform implements AutoCloseable {
      * @param jvmOptions   options for every JVM (a bounded heap, for instance)
      */
     public static Platform start(Path root, Path logs, String otlpEndpoint, List<String> jvmOptions) {
+        return start(root, logs, otlpEndpoint, Launch.withJvmOptions(jvmOptions));
+    }
+
+    /** Starts the four services as {@code launch} says, in dependency order, each waited for until ready. */
+    public static Platform start(Path root, Path logs, String otlpEndpoint, Launch launch) {
         int user = freePort();
         int video = freePort();
         int videoGrpc = freePort();
@@ -46,18 +64,18 @@ public final class Platform implements AutoCloseable {
         String userUrl = "http://127.0.0.1:" + user;
 
         Platform platform = new Platform();
-        platform.add(root, logs, jvmOptions, "user-service", user, otlpEndpoint, Map.of());
-        platform.add(root, logs, jvmOptions, "video-service", video, otlpEndpoint, Map.of(
+        platform.add(root, logs, launch, "user-service", user, otlpEndpoint, Map.of());
+        platform.add(root, logs, launch, "video-service", video, otlpEndpoint, Map.of(
                 "QUARKUS_GRPC_SERVER_HOST", "127.0.0.1",
                 "QUARKUS_GRPC_SERVER_PORT", Integer.toString(videoGrpc),
                 "QUARKUS_REST_CLIENT_USER_SERVICE_URL", userUrl));
-        platform.add(root, logs, jvmOptions, "recommend-service", recommend, otlpEndpoint, Map.of(
+        platform.add(root, logs, launch, "recommend-service", recommend, otlpEndpoint, Map.of(
                 "QUARKUS_GRPC_SERVER_HOST", "127.0.0.1",
                 "QUARKUS_GRPC_SERVER_PORT", Integer.toString(recommendGrpc),
                 "QUARKUS_REST_CLIENT_USER_SERVICE_URL", userUrl,
                 "QUARKUS_GRPC_CLIENTS_VIDEO_SERVICE_HOST", "127.0.0.1",
                 "QUARKUS_GRPC_CLIENTS_VIDEO_SERVICE_PORT", Integer.toString(videoGrpc)));
-        platform.add(root, logs, jvmOptions, "gateway-service", gateway, otlpEndpoint, Map.of(
+        platform.add(root, logs, launch, "gateway-service", gateway, otlpEndpoint, Map.of(
                 "QUARKUS_REST_CLIENT_USER_SERVICE_URL", userUrl,
                 "QUARKUS_REST_CLIENT_VIDEO_SERVICE_URL", "http://127.0.0.1:" + video,
                 "QUARKUS_GRPC_CLIENTS_RECOMMEND_SERVICE_HOST", "127.0.0.1",
@@ -74,14 +92,15 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private void add(Path root, Path logs, List<String> jvmOptions, String name, int httpPort, String otlpEndpoint,
+    private void add(Path root, Path logs, Launch launch, String name, int httpPort, String otlpEndpoint,
             Map<String, String> peers) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
         env.putAll(peers);
-        Path jar = root.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        env.putAll(launch.extraEnv().apply(name));
+        Path jar = root.resolve(name).resolve("target").resolve(launch.jarDirectory().apply(name)).resolve("quarkus-run.jar");
         Path log = logs.resolve(name + ".log");
         try {
             Files.createDirectories(logs);
@@ -89,7 +108,8 @@ public final class Platform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        services.put(name, new ServiceProcess(name, jar, httpPort, env, jvmOptions, log));
+        services.put(name, new ServiceProcess(name, jar, httpPort, env, launch.jvmOptions().apply(name),
+                launch.commandPrefix().apply(name), log));
     }
 
     public ServiceProcess service(String name) {

@@ -1,6 +1,8 @@
 package org.acme.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -8,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,16 +30,19 @@ public final class ServiceProcess {
     private final int httpPort;
     private final Map<String, String> env;
     private final List<String> jvmOptions;
+    private final List<String> commandPrefix;
     private final Path log;
     private Process process;
     private Duration lastStartup;
 
-    ServiceProcess(String name, Path jar, int httpPort, Map<String, String> env, List<String> jvmOptions, Path log) {
+    ServiceProcess(String name, Path jar, int httpPort, Map<String, String> env, List<String> jvmOptions,
+            List<String> commandPrefix, Path log) {
         this.name = name;
         this.jar = jar;
         this.httpPort = httpPort;
         this.env = env;
         this.jvmOptions = jvmOptions;
+        this.commandPrefix = commandPrefix;
         this.log = log;
     }
 
@@ -74,19 +80,35 @@ public final class ServiceProcess {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (mvn verify builds them)");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(commandPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());
+        // Under a command prefix (a memory cgroup), output goes through a pipe and this JVM writes the
+        // file, as Docker does: the service's log file pages are then not charged to its memory.
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectOutput(commandPrefix.isEmpty() ? ProcessBuilder.Redirect.appendTo(log.toFile())
+                        : ProcessBuilder.Redirect.PIPE);
         builder.environment().putAll(env);
         try {
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + name, e);
+        }
+        if (!commandPrefix.isEmpty()) {
+            Thread copier = new Thread(() -> copyOutput(process.getInputStream()), name + "-output");
+            copier.setDaemon(true);
+            copier.start();
+        }
+    }
+
+    private void copyOutput(InputStream output) {
+        try (output; OutputStream file = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            output.transferTo(file);
+        } catch (IOException e) {
+            // the process ended or the file went away: nothing more to copy
         }
     }
 

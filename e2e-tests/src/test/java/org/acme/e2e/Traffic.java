@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
 
 /**
  * A steady mix of the site's requests against the gateway, as a page-browsing crowd would send:
@@ -27,17 +28,46 @@ public final class Traffic {
     private Traffic() {
     }
 
+    /** One request of a run, and the status a healthy site answers it with. */
+    public record Call(String method, String url, String body, int expectedStatus) {
+    }
+
     /** Request {@code i} of a run: 50% home, 30% video page with a view, 20% heartbeat on the video page. */
-    static String[] request(String gateway, int i) {
+    static Call request(String gateway, int i) {
         long user = i % 40 + 1;
         return switch (i % 10) {
-            case 0, 1, 2, 3, 4 -> new String[] { "GET", gateway + "/api/home?userId=" + user };
-            case 5, 6, 7 -> new String[] { "GET", gateway + "/api/videos/" + (i % 300 + 1) + "?userId=" + user };
-            default -> new String[] { "POST", gateway + "/api/users/" + user + "/heartbeat?page=video" };
+            case 0, 1, 2, 3, 4 -> new Call("GET", gateway + "/api/home?userId=" + user, null, 200);
+            case 5, 6, 7 -> new Call("GET", gateway + "/api/videos/" + (i % 300 + 1) + "?userId=" + user, null, 200);
+            default -> new Call("POST", gateway + "/api/users/" + user + "/heartbeat?page=video", null, 200);
+        };
+    }
+
+    /**
+     * Request {@code i} of a run that also uploads, as the site's whole audience would: 40% home,
+     * 25% video page with a view, 25% heartbeats on several pages, 5% valid and 5% invalid uploads.
+     */
+    static Call withUploads(String gateway, int i) {
+        long user = i % 40 + 1;
+        String[] pages = { "home", "video", "upload", "profile", "search" };
+        return switch (i % 20) {
+            case 0, 1, 2, 3, 4, 5, 6, 7 -> new Call("GET", gateway + "/api/home?userId=" + user, null, 200);
+            case 8, 9, 10, 11, 12 -> new Call("GET", gateway + "/api/videos/" + (i % 300 + 1) + "?userId=" + user, null, 200);
+            case 13, 14, 15, 16, 17 -> new Call("POST",
+                    gateway + "/api/users/" + user + "/heartbeat?page=" + pages[i % pages.length], null, 200);
+            case 18 -> new Call("POST", gateway + "/api/videos", """
+                    {"title":"Load test upload %d","durationSeconds":%d,"sizeBytes":%d,"uploaderId":%d,"category":"Tech"}"""
+                    .formatted(i, 30 + i % 600, 1_000_000 + i, user), 201);
+            default -> new Call("POST", gateway + "/api/videos", """
+                    {"title":"","durationSeconds":0,"sizeBytes":1,"uploaderId":%d}""".formatted(user), 400);
         };
     }
 
     public static Result drive(String gateway, int requests, int concurrency) {
+        return drive(requests, concurrency, i -> request(gateway, i));
+    }
+
+    /** Runs {@code requests} calls from {@code concurrency} workers; a call that gets another status than expected fails. */
+    public static Result drive(int requests, int concurrency, IntFunction<Call> calls) {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
         List<String> samples = Collections.synchronizedList(new ArrayList<>());
@@ -48,21 +78,21 @@ public final class Traffic {
             for (int w = 0; w < concurrency; w++) {
                 running.add(workers.submit(() -> {
                     for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
-                        String[] request = request(gateway, i);
+                        Call call = calls.apply(i);
                         long start = System.nanoTime();
                         int status;
                         try {
-                            HttpResponse<String> response = request[0].equals("GET") ? Http.get(request[1])
-                                    : Http.post(request[1], null);
+                            HttpResponse<String> response = call.method().equals("GET") ? Http.get(call.url())
+                                    : Http.post(call.url(), call.body());
                             status = response.statusCode();
                         } catch (RuntimeException e) {
                             status = -1;
                         }
                         latencies.add((System.nanoTime() - start) / 1_000);
-                        if (status != 200) {
+                        if (status != call.expectedStatus()) {
                             failures.incrementAndGet();
                             if (samples.size() < 5) {
-                                samples.add(status + " " + request[1]);
+                                samples.add(status + " " + call.method() + " " + call.url());
                             }
                         }
                     }

@@ -1,0 +1,214 @@
+package org.acme.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The compose file's memory limits hold under a surge: each service runs as a real process inside a
+ * kernel memory cgroup set to exactly its {@code mem_limit}, with the compose file's
+ * {@code JAVA_OPTS}, while mixed traffic (home pages, video pages with views, heartbeats, valid and
+ * invalid uploads) goes through the gateway. It fails if the kernel kills a service or if a service's
+ * peak leaves less than 15% of its limit free.
+ * <p>
+ * The embedded-H2 jars run by default; {@code -Dmemory.variant=postgresql -Dmemory.postgresql.port=N}
+ * runs the PostgreSQL builds ({@code target/postgresql}) against a PostgreSQL on 127.0.0.1:N with
+ * databases and roles {@code users} and {@code videos} (scripts/check-postgresql.sh sets that up).
+ * Where no memory cgroup can be made (not root), the test fails in CI and is skipped loudly elsewhere.
+ */
+@Order(7)
+class MemoryLimitsIT {
+
+    static final int WARM_UP = 2_000;
+    static final int REQUESTS = 20_000;
+    static final int CONCURRENCY = 16;
+    static final double HEADROOM = 0.15;
+
+    @Test
+    void every_service_stays_within_its_compose_memory_limit_with_headroom_under_a_surge() throws IOException {
+        Optional<String> unavailable = MemoryCgroup.unavailableBecause();
+        if (unavailable.isPresent()) {
+            String message = "MEMORY LIMITS NOT CHECKED: " + unavailable.get()
+                    + ". Run the tests as root on Linux to check compose.yaml's mem_limit values.";
+            System.out.println("\n!!!!! " + message + " !!!!!\n");
+            if (System.getenv("CI") != null) {
+                fail(message + " CI must run where memory cgroups can be made.");
+            }
+            org.junit.jupiter.api.Assumptions.abort(message);
+        }
+        Path root = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
+        String variant = System.getProperty("memory.variant", "h2");
+        Path work = Path.of(System.getProperty("e2e.work", "target/e2e")).toAbsolutePath().resolve("memory-" + variant);
+        Map<String, ComposeService> compose = composeServices(root.resolve("compose.yaml"));
+
+        Map<String, MemoryCgroup> groups = new LinkedHashMap<>();
+        try (OtlpReceiver receiver = new OtlpReceiver(Platform.freePort())) {
+            receiver.start();
+            for (String service : Platform.SERVICES) {
+                groups.put(service, MemoryCgroup.create("video-site-" + variant + "-" + service, compose.get(service).memLimitBytes()));
+            }
+            Platform.Launch launch = new Platform.Launch(
+                    service -> variant.equals("postgresql") && hasDatabase(service) ? "postgresql" : "quarkus-app",
+                    service -> NMT ? concat(compose.get(service).javaOptions(), "-XX:NativeMemoryTracking=summary")
+                            : compose.get(service).javaOptions(),
+                    service -> {
+                        Map<String, String> env = new LinkedHashMap<>(compose.get(service).environment());
+                        if (variant.equals("postgresql") && hasDatabase(service)) {
+                            env.putAll(postgresql(service));
+                        }
+                        return env;
+                    },
+                    service -> groups.get(service).commandPrefix());
+            try (Platform platform = Platform.start(root, work.resolve("logs"), receiver.endpoint(), launch)) {
+                Map<String, Long> atReady = new LinkedHashMap<>();
+                groups.forEach((service, group) -> atReady.put(service, group.peakBytes()));
+
+                String gateway = platform.gatewayUrl();
+                Traffic.Result warmUp = Traffic.drive(WARM_UP, CONCURRENCY, i -> Traffic.withUploads(gateway, i));
+                Traffic.Result surge = Traffic.drive(REQUESTS, CONCURRENCY, i -> Traffic.withUploads(gateway, i + WARM_UP));
+
+                System.out.printf("[memory] %s variant: %d + %d mixed requests at %d concurrent, p50 %.1f ms, p99 %.1f ms, %d unexpected answers %s%n",
+                        variant, WARM_UP, REQUESTS, CONCURRENCY, surge.percentileMicros(0.50) / 1000.0,
+                        surge.percentileMicros(0.99) / 1000.0, warmUp.failures() + surge.failures(), samples(warmUp, surge));
+                System.out.printf("[memory] %-18s %9s %9s %9s %9s %s%n", "service", "limit", "at ready", "peak", "headroom", "JAVA_OPTS");
+                StringBuilder problems = new StringBuilder();
+                for (String service : Platform.SERVICES) {
+                    MemoryCgroup group = groups.get(service);
+                    long limit = group.limitBytes();
+                    long peak = group.peakBytes();
+                    double headroom = 1.0 - (double) peak / limit;
+                    System.out.printf("[memory] %-18s %5d MiB %5d MiB %5d MiB %8.1f%% %s%n", service, mib(limit),
+                            mib(atReady.get(service)), mib(peak), headroom * 100, String.join(" ", compose.get(service).javaOptions()));
+                    if (group.oomKills() > 0 || !platform.service(service).isAlive()) {
+                        problems.append("\n").append(service).append(" was killed (oom_kill ").append(group.oomKills())
+                                .append(") under its ").append(mib(limit)).append(" MiB limit");
+                    } else if (headroom < HEADROOM) {
+                        problems.append("\n").append(service).append(" peaked at ").append(mib(peak)).append(" of ")
+                                .append(mib(limit)).append(" MiB: less than ").append((int) (HEADROOM * 100)).append("% headroom");
+                    }
+                }
+                if (NMT) {
+                    for (String service : Platform.SERVICES) {
+                        if (platform.service(service).isAlive()) {
+                            System.out.println("[memory] " + service + " native memory:\n" + nativeMemory(platform.service(service).pid()));
+                        }
+                    }
+                }
+                assertTrue(problems.isEmpty(), "memory limits in compose.yaml do not hold:" + problems);
+                assertEquals(0, warmUp.failures() + surge.failures(),
+                        "requests answered otherwise than a healthy site would: " + samples(warmUp, surge));
+            }
+        } finally {
+            groups.values().forEach(MemoryCgroup::close);
+        }
+    }
+
+    /** {@code -Dmemory.nmt=true}: where each JVM's memory went (Native Memory Tracking), printed after the run. */
+    static final boolean NMT = Boolean.getBoolean("memory.nmt");
+
+    private static List<String> concat(List<String> options, String option) {
+        List<String> all = new ArrayList<>(options);
+        all.add(option);
+        return all;
+    }
+
+    private static String nativeMemory(long pid) {
+        try {
+            Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(pid), "VM.native_memory", "summary").redirectErrorStream(true).start();
+            String output = new String(jcmd.getInputStream().readAllBytes());
+            jcmd.waitFor();
+            return output.lines().filter(l -> l.contains("committed=") && !l.contains("(malloc=") || l.startsWith("-"))
+                    .reduce("", (a, b) -> a + b + "\n");
+        } catch (IOException e) {
+            return "jcmd failed: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    private static List<String> samples(Traffic.Result... results) {
+        List<String> samples = new ArrayList<>();
+        for (Traffic.Result result : results) {
+            samples.addAll(result.failureSamples());
+        }
+        return samples;
+    }
+
+    private static boolean hasDatabase(String service) {
+        return service.equals("user-service") || service.equals("video-service");
+    }
+
+    private static Map<String, String> postgresql(String service) {
+        String port = System.getProperty("memory.postgresql.port", "5432");
+        String database = service.equals("user-service") ? "users" : "videos";
+        return Map.of(
+                "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
+                "QUARKUS_DATASOURCE_USERNAME", database,
+                "QUARKUS_DATASOURCE_PASSWORD", database);
+    }
+
+    private static long mib(long bytes) {
+        return bytes / (1024 * 1024);
+    }
+
+    /**
+     * What compose.yaml gives a service: its memory limit, its JVM options, and the rest of its
+     * environment except the wiring (QUARKUS_*), which the test sets for loopback.
+     */
+    record ComposeService(long memLimitBytes, List<String> javaOptions, Map<String, String> environment) {
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, ComposeService> composeServices(Path composeFile) throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(composeFile));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        Map<String, ComposeService> result = new LinkedHashMap<>();
+        for (String name : Platform.SERVICES) {
+            Map<String, Object> service = services.get(name);
+            Map<String, Object> environment = (Map<String, Object>) service.get("environment");
+            String javaOptions = String.valueOf(environment.get("JAVA_OPTS")).trim();
+            Map<String, String> rest = new LinkedHashMap<>();
+            environment.forEach((key, value) -> {
+                if (!key.startsWith("QUARKUS_") && !key.equals("JAVA_OPTS")) {
+                    rest.put(key, String.valueOf(value));
+                }
+            });
+            result.put(name, new ComposeService(bytes(String.valueOf(service.get("mem_limit"))),
+                    Arrays.asList(javaOptions.split("\\s+")), rest));
+        }
+        return result;
+    }
+
+    /** Compose's byte values: 224m, 224mb, 1g, 512k, or a plain number of bytes. */
+    static long bytes(String value) {
+        Matcher m = Pattern.compile("(\\d+)\\s*([kmg]?)b?").matcher(value.trim().toLowerCase());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a compose byte value: " + value);
+        }
+        int shift = switch (m.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            case "g" -> 30;
+            default -> 0;
+        };
+        return Long.parseLong(m.group(1)) << shift;
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The project's test command (the README gives it, CI runs it): installs what the tests need when
+# it is missing (Debian or Ubuntu, through apt-get), then runs every test.
+#
+#   scripts/test.sh           everything: mvn verify (unit and end-to-end tests, stack lint, memory
+#                             limits of the H2 jars), the PostgreSQL variant (answers and memory
+#                             limits), and the replay of every Dockerfile's Maven stage
+#   scripts/test.sh --quick   mvn verify only
+#
+# The memory-limit tests need root (they make kernel memory cgroups); elsewhere they say so loudly
+# and are skipped, except in CI (CI=true), where that is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+quick=false
+[[ "${1:-}" == "--quick" ]] && quick=true
+
+# command → Debian package that provides it
+declare -A PACKAGES=(
+  [java]=openjdk-17-jdk-headless [mvn]=maven [curl]=curl [python3]=python3
+  [prometheus]=prometheus [promtool]=prometheus [docker-compose]=docker-compose
+  [pg_createcluster]=postgresql
+)
+missing=()
+for command in "${!PACKAGES[@]}"; do
+  command -v "$command" >/dev/null || missing+=("${PACKAGES[$command]}")
+done
+if ((${#missing[@]} > 0)); then
+  packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  if ! command -v apt-get >/dev/null; then
+    echo "Missing: $packages(Debian package names). Install the equivalents (Java 17+, Maven 3.8+, curl, python3, Prometheus 2.x with promtool, docker-compose 1.29, PostgreSQL server), then run this again." >&2
+    exit 1
+  fi
+  echo "== Installing test prerequisites: $packages"
+  sudo=""
+  [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages >/dev/null
+fi
+
+echo "== Unit tests, end-to-end tests, stack lint and memory limits (H2 jars): mvn verify"
+mvn -B verify
+$quick && exit 0
+
+echo "== The PostgreSQL variant (the compose images' database) against a real PostgreSQL, and its memory limits"
+scripts/check-postgresql.sh
+
+echo "== The Dockerfiles' Maven stages, replayed without Docker (JVM build and native preparation)"
+scripts/replay-docker-builds.py
+
+echo "== All tests passed"
