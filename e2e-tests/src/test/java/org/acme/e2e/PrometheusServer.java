@@ -116,6 +116,11 @@ public final class PrometheusServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + path;
     }
 
+    /** Where its HTTP API answers. */
+    public String baseUrl() {
+        return url("");
+    }
+
     /** Runs an instant PromQL query and returns its vector result. */
     public JsonNode query(String promql) {
         JsonNode body = get("/api/v1/query?query=" + encode(promql));

@@ -256,6 +256,17 @@ class StackLintIT {
     }
 
     @Test
+    void each_jvm_image_defaults_to_the_jvm_options_the_memory_limits_were_measured_with() throws IOException {
+        // MemoryLimitsIT measures compose.yaml's JAVA_OPTS; `docker run` of an image alone must behave the same.
+        for (String service : Platform.SERVICES) {
+            String composeOptions = String.join(" ", MemoryLimitsIT.composeServices(ROOT.resolve("compose.yaml")).get(service).javaOptions());
+            String dockerfile = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.jvm"));
+            assertTrue(dockerfile.contains("JAVA_OPTS=\"" + composeOptions + "\""),
+                    service + "'s Dockerfile.jvm does not default to compose.yaml's JAVA_OPTS " + composeOptions);
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void grafana_provisioning_is_complete_and_consistent() throws IOException {
         Map<String, Object> datasources = yaml(ROOT.resolve("observability-stack/grafana/provisioning/datasources/datasources.yaml"));
