@@ -256,6 +256,22 @@ class StackLintIT {
     }
 
     @Test
+    void the_stack_fits_in_two_gibibytes_and_the_readme_says_how_much() throws IOException {
+        long total = 0;
+        for (var service : services("compose.yaml").entrySet()) {
+            Object limit = service.getValue().get("mem_limit");
+            assertNotNull(limit, service.getKey() + " has no mem_limit");
+            total += MemoryLimitsIT.bytes(limit.toString());
+        }
+        long mib = total >> 20;
+        assertTrue(mib <= 2048, "the compose stack's memory limits add up to " + mib + " MiB, over 2 GiB");
+        assertTrue(Files.readString(ROOT.resolve("README.md")).contains("limited to " + mib + " MiB"),
+                "README.md does not state the stack's total of " + mib + " MiB");
+        assertTrue(Files.readString(ROOT.resolve("compose.yaml")).contains("= " + mib + " MiB in all"),
+                "compose.yaml's header does not state the total of " + mib + " MiB");
+    }
+
+    @Test
     void each_jvm_image_defaults_to_the_jvm_options_the_memory_limits_were_measured_with() throws IOException {
         // MemoryLimitsIT measures compose.yaml's JAVA_OPTS; `docker run` of an image alone must behave the same.
         for (String service : Platform.SERVICES) {
