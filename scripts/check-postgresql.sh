@@ -46,7 +46,7 @@ start() { # jar log env... → pid
   echo $!
 }
 await_ready() { # port pid log
-  local deadline=$((SECONDS + 90))
+  local deadline=$((SECONDS + 180))
   until curl -sf "http://127.0.0.1:$1/q/health/ready" >/dev/null; do
     kill -0 "$2" 2>/dev/null || { echo "exited:"; tail -20 "$3"; exit 1; }
     ((SECONDS < deadline)) || { echo "not ready:"; tail -20 "$3"; exit 1; }
