@@ -2,7 +2,8 @@
 # Checks the PostgreSQL variant that the compose images use, against a real PostgreSQL server
 # (Debian's), with no Docker: user-service and video-service are built with
 # -Dquarkus.datasource.db-kind=postgresql, run against it, and must answer exactly what the
-# embedded-H2 build answers for the same demo data. Run after `mvn install -DskipTests`.
+# embedded-H2 build answers for the same demo data; then the memory limits test runs on the
+# PostgreSQL builds. Run after `mvn install` (scripts/test.sh does both).
 # Needs: the postgresql package (pg_createcluster), curl. Used by .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -110,7 +111,6 @@ for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 pids=()
 as_postgres psql -q -p "$PG_PORT" -c "DROP DATABASE users" -c "DROP DATABASE videos"
 for db in users videos; do as_postgres psql -q -p "$PG_PORT" -c "CREATE DATABASE $db OWNER $db"; done
-# -am rebuilds the reactor's jars (quickly, nothing changed) so that the e2e module resolves them;
-# only MemoryLimitsIT runs, against the target/postgresql jars of user-service and video-service.
-mvn -B verify -pl e2e-tests -am -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dit.test=MemoryLimitsIT -Dmemory.variant=postgresql -Dmemory.postgresql.port="$PG_PORT"
+# Only MemoryLimitsIT runs, against the target/postgresql jars of user-service and video-service
+# (the e2e module resolves the services from the local repository: mvn install, as scripts/test.sh runs).
+mvn -B verify -pl e2e-tests -Dit.test=MemoryLimitsIT -Dmemory.variant=postgresql -Dmemory.postgresql.port="$PG_PORT"

@@ -2,10 +2,10 @@
 # The project's test command (the README gives it, CI runs it): installs what the tests need when
 # it is missing (Debian or Ubuntu, through apt-get), then runs every test.
 #
-#   scripts/test.sh           everything: mvn verify (unit and end-to-end tests, stack lint, memory
+#   scripts/test.sh           everything: mvn install (unit and end-to-end tests, stack lint, memory
 #                             limits of the H2 jars), the PostgreSQL variant (answers and memory
 #                             limits), and the replay of every Dockerfile's Maven stage
-#   scripts/test.sh --quick   mvn verify only
+#   scripts/test.sh --quick   mvn install only (every unit and end-to-end test)
 #
 # The memory-limit tests need root (they make kernel memory cgroups); elsewhere they say so loudly
 # and are skipped, except in CI (CI=true), where that is a failure.
@@ -39,8 +39,10 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi
 
-echo "== Unit tests, end-to-end tests, stack lint and memory limits (H2 jars): mvn verify"
-mvn -B verify
+echo "== Unit tests, end-to-end tests, stack lint and memory limits (H2 jars): mvn install"
+# install (verify, then the jars into the local repository) so that the checks below can run the
+# end-to-end module alone against these very jars.
+mvn -B install
 $quick && exit 0
 
 echo "== The PostgreSQL variant (the compose images' database) against a real PostgreSQL, and its memory limits"

@@ -4,6 +4,8 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -17,7 +19,9 @@ import java.util.function.IntFunction;
 public final class Traffic {
 
     /** What a run saw: how many requests failed, and each request's latency. */
-    public record Result(int requests, int failures, List<String> failureSamples, List<Long> latenciesMicros) {
+    /** What a run saw; {@code unexpected} counts the answers that were not the expected status, by status (-1: no answer). */
+    public record Result(int requests, int failures, List<String> failureSamples, List<Long> latenciesMicros,
+            Map<Integer, Integer> unexpected) {
         public long percentileMicros(double p) {
             List<Long> sorted = new ArrayList<>(latenciesMicros);
             Collections.sort(sorted);
@@ -70,6 +74,7 @@ public final class Traffic {
     public static Result drive(int requests, int concurrency, IntFunction<Call> calls) {
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
+        Map<Integer, Integer> unexpected = new ConcurrentHashMap<>();
         List<String> samples = Collections.synchronizedList(new ArrayList<>());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>(requests));
         ExecutorService workers = Executors.newFixedThreadPool(concurrency);
@@ -91,6 +96,7 @@ public final class Traffic {
                         latencies.add((System.nanoTime() - start) / 1_000);
                         if (status != call.expectedStatus()) {
                             failures.incrementAndGet();
+                            unexpected.merge(status, 1, Integer::sum);
                             if (samples.size() < 5) {
                                 samples.add(status + " " + call.method() + " " + call.url());
                             }
@@ -107,6 +113,6 @@ public final class Traffic {
         } finally {
             workers.shutdownNow();
         }
-        return new Result(requests, failures.get(), samples, latencies);
+        return new Result(requests, failures.get(), samples, latencies, Map.copyOf(unexpected));
     }
 }
