@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 WORK = os.path.join(ROOT, "target", "docker-replay")
@@ -96,6 +97,22 @@ def copied_out(dockerfile, stage):
     return paths
 
 
+# Classes a native image must keep for Jackson although no resource method returns them (Problem is
+# only ever a Response entity or a readEntity target): without them it would serialize them as {}.
+NATIVE_REFLECTION = ["org.acme.conventions.Problem"]
+
+
+def native_reflection_missing(sources):
+    """The NATIVE_REFLECTION classes that Quarkus' native preparation did not register for reflection."""
+    registered = ""
+    for jar in glob.glob(os.path.join(sources, "*.jar")):
+        with zipfile.ZipFile(jar) as archive:
+            for name in archive.namelist():
+                if name.startswith("META-INF/native-image/") and name.endswith(".json"):
+                    registered += archive.read(name).decode("utf-8", "replace")
+    return [c for c in NATIVE_REFLECTION if '"%s"' % c not in registered]
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -119,9 +136,14 @@ def main():
                 print("   %s %s" % ("ok     " if found else "MISSING", path))
                 if not found:
                     failures.append("%s Dockerfile.%s copies %s, which the build did not produce" % (service, kind, path))
-            if kind == "native" and not os.path.exists(
-                    os.path.join(scratch, "build", service, "target/native-sources/native-image.args")):
+            sources = os.path.join(scratch, "build", service, "target/native-sources")
+            if kind == "native" and not os.path.exists(os.path.join(sources, "native-image.args")):
                 failures.append(service + ": no native-image.args for the Mandrel stage")
+            elif kind == "native":
+                missing = native_reflection_missing(sources)
+                print("   %s reflection for %s" % ("MISSING" if missing else "ok     ", ", ".join(NATIVE_REFLECTION)))
+                if missing:
+                    failures.append("%s: not registered for reflection in the native image: %s" % (service, missing))
     if failures:
         print("\n".join(failures))
         sys.exit(1)

@@ -17,9 +17,14 @@ public class JsonAnswers {
         if (request.getHeaderString(HttpHeaders.ACCEPT) == null) {
             return;
         }
-        boolean acceptsJson = request.getAcceptableMediaTypes().stream()
-                .anyMatch(type -> type.isCompatible(MediaType.APPLICATION_JSON_TYPE)
-                        || type.isCompatible(MediaType.valueOf(Problem.MEDIA_TYPE)));
+        boolean acceptsJson;
+        try {
+            acceptsJson = request.getAcceptableMediaTypes().stream()
+                    .anyMatch(type -> type.isCompatible(MediaType.APPLICATION_JSON_TYPE)
+                            || type.isCompatible(MediaType.valueOf(Problem.MEDIA_TYPE)));
+        } catch (IllegalArgumentException unparsable) {
+            acceptsJson = false;
+        }
         if (!acceptsJson) {
             request.getHeaders().putSingle(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON);
         }
