@@ -49,6 +49,12 @@ class EdgeOfTheApiTest {
                 "GET /api/users/abc HTTP/1.1\r\n" + hostHeader + "Connection: close\r\n\r\n"), 400);
     }
 
+    @Test
+    void a_body_over_the_size_limit_is_a_413_problem() {
+        assertProblem(RawHttp.send(RestAssured.port, "POST /api/videos HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 20000000\r\n\r\n{\"title\":\""), 413);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = { "+5", "%205%20", "%D9%A5", "5.0", "0x5", "00000000000000000000000000005" })
     void an_id_is_plain_ascii_digits(String id) {
