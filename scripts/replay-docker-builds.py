@@ -103,13 +103,19 @@ NATIVE_REFLECTION = ["org.acme.conventions.Problem"]
 
 
 def native_reflection_missing(sources):
-    """The NATIVE_REFLECTION classes that Quarkus' native preparation did not register for reflection."""
+    """The NATIVE_REFLECTION classes that Quarkus' native preparation did not register for reflection:
+    registrations are JSON files, loose or under META-INF/native-image/ in the jars it prepared."""
     registered = ""
-    for jar in glob.glob(os.path.join(sources, "*.jar")):
-        with zipfile.ZipFile(jar) as archive:
-            for name in archive.namelist():
-                if name.startswith("META-INF/native-image/") and name.endswith(".json"):
-                    registered += archive.read(name).decode("utf-8", "replace")
+    for folder, _, files in os.walk(sources):
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(".json"):
+                registered += open(path, encoding="utf-8", errors="replace").read()
+            elif name.endswith(".jar"):
+                with zipfile.ZipFile(path) as archive:
+                    for entry in archive.namelist():
+                        if entry.startswith("META-INF/native-image/") and entry.endswith(".json"):
+                            registered += archive.read(entry).decode("utf-8", "replace")
     return [c for c in NATIVE_REFLECTION if '"%s"' % c not in registered]
 
 
