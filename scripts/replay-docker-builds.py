@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 WORK = os.path.join(ROOT, "target", "docker-replay")
@@ -130,6 +131,28 @@ def builder_mismatch(sources):
     return None
 
 
+# Classes a native image must keep for Jackson although no resource method returns them (Problem is
+# only ever a Response entity or a readEntity target): without them it would serialize them as {}.
+NATIVE_REFLECTION = ["org.acme.conventions.Problem"]
+
+
+def native_reflection_missing(sources):
+    """The NATIVE_REFLECTION classes that Quarkus' native preparation did not register for reflection:
+    registrations are JSON files, loose or under META-INF/native-image/ in the jars it prepared."""
+    registered = ""
+    for folder, _, files in os.walk(sources):
+        for name in files:
+            path = os.path.join(folder, name)
+            if name.endswith(".json"):
+                registered += open(path, encoding="utf-8", errors="replace").read()
+            elif name.endswith(".jar"):
+                with zipfile.ZipFile(path) as archive:
+                    for entry in archive.namelist():
+                        if entry.startswith("META-INF/native-image/") and entry.endswith(".json"):
+                            registered += archive.read(entry).decode("utf-8", "replace")
+    return [c for c in NATIVE_REFLECTION if '"%s"' % c not in registered]
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -160,6 +183,10 @@ def main():
                 problem = builder_mismatch(sources)
                 if problem:
                     failures.append(service + ": " + problem)
+                missing = native_reflection_missing(sources)
+                print("   %s reflection for %s" % ("MISSING" if missing else "ok     ", ", ".join(NATIVE_REFLECTION)))
+                if missing:
+                    failures.append("%s: not registered for reflection in the native image: %s" % (service, missing))
     if failures:
         print("\n".join(failures))
         sys.exit(1)

@@ -8,6 +8,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 
 import org.acme.conventions.Downstream;
@@ -16,6 +17,7 @@ import org.acme.conventions.ProblemException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
 import io.opentelemetry.api.trace.Span;
+import io.vertx.core.http.HttpServerRequest;
 
 @Path("/api/videos")
 public class VideoResource {
@@ -31,12 +33,14 @@ public class VideoResource {
     /** A video's page; with {@code userId}, the view goes into that user's watch history. */
     @GET
     @Path("/{id}")
-    public VideoClient.VideoDetails video(@PathParam("id") String id, @QueryParam("userId") String userIdParam) {
+    public VideoClient.VideoDetails video(@PathParam("id") String id, @QueryParam("userId") String userIdParam,
+            @Context HttpServerRequest request) {
         long videoId = Ids.parse("video id", id);
         Span.current().setAttribute("app.video.id", videoId);
         VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.video(videoId));
-        if (userIdParam != null) {
-            long userId = Ids.parse("userId", userIdParam);
+        // Present but empty ("?userId=") is a 400, as on the home page, not "no user".
+        if (request.params().contains("userId")) {
+            long userId = Ids.parse("userId", userIdParam != null ? userIdParam : "");
             Span.current().setAttribute("app.user.id", userId);
             Downstream.run("user-service", () -> users.recordView(userId, new UserClient.View(videoId)));
         }

@@ -1,14 +1,13 @@
 package org.acme.gateway;
 
 import static io.restassured.RestAssured.given;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.time.Duration;
 import java.util.function.Predicate;
 
 import jakarta.inject.Inject;
 
+import org.acme.conventions.testing.InMemorySpans;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -68,8 +67,6 @@ class GatewayTracingTest {
     }
 
     private SpanData awaitSpan(Predicate<SpanData> match) {
-        return await().atMost(Duration.ofSeconds(10)).until(
-                () -> spans.getFinishedSpanItems().stream().filter(match).findFirst().orElse(null),
-                span -> span != null);
+        return InMemorySpans.awaitSpan(spans, match);
     }
 }

@@ -1,10 +1,8 @@
 package org.acme.recommend;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 
@@ -12,6 +10,7 @@ import jakarta.inject.Inject;
 
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedServiceGrpc.HomeFeedServiceBlockingStub;
+import org.acme.conventions.testing.InMemorySpans;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -86,9 +85,7 @@ class HomeFeedTracingTest {
     }
 
     private SpanData awaitSpan(Predicate<SpanData> match) {
-        return await().atMost(Duration.ofSeconds(10)).until(
-                () -> spans.getFinishedSpanItems().stream().filter(match).findFirst().orElse(null),
-                span -> span != null);
+        return InMemorySpans.awaitSpan(spans, match);
     }
 
     private static List<String> names(List<SpanData> spans) {

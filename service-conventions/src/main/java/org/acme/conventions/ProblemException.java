@@ -27,6 +27,12 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(404, "Not Found", detail);
     }
 
+    /** The client's own input as a detail may quote it: cut at 40 characters, control characters shown as '?'. */
+    public static String excerpt(String raw) {
+        String cut = raw.length() <= 40 ? raw : raw.substring(0, 40) + "…";
+        return cut.replaceAll("\\p{Cc}", "?");
+    }
+
     public int status() {
         return status;
     }

@@ -57,7 +57,7 @@ public class OnlineUsers {
             throw ProblemException.badRequest("page is required, one of " + PAGES);
         }
         if (!PAGES.contains(page)) {
-            throw ProblemException.badRequest("page must be one of " + PAGES + ", got '" + page + "'");
+            throw ProblemException.badRequest("page must be one of " + PAGES + ", got '" + ProblemException.excerpt(page) + "'");
         }
         Instant until = clock.instant().plus(ttl);
         presence.put(userId, new Presence(page, until));

@@ -113,6 +113,14 @@ class UserResourceTest {
     }
 
     @Test
+    void a_huge_page_name_is_cut_in_the_detail() {
+        given().when().post("/users/2/heartbeat?page=" + "p".repeat(3000))
+                .then().statusCode(400)
+                .body("detail", equalTo("page must be one of [home, video, upload, profile, search], got '"
+                        + "p".repeat(40) + "…'"));
+    }
+
+    @Test
     void an_unknown_route_is_a_404_problem() {
         given().when().get("/nothing/here")
                 .then().statusCode(404)

@@ -3,6 +3,7 @@ package org.acme.video;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
@@ -10,6 +11,7 @@ import jakarta.validation.constraints.Size;
 public record UploadRequest(
         @NotBlank(message = "title must not be blank")
         @Size(max = UploadRequest.MAX_TITLE_LENGTH, message = "title must be at most {max} characters")
+        @Pattern(regexp = "[^\\p{Cc}]*", message = "title must not contain control characters")
         String title,
         @NotNull(message = "durationSeconds is required")
         @Positive(message = "durationSeconds must be positive")

@@ -73,6 +73,25 @@ class VideoResourceTest {
         rejects("{\"title\":\"t\",\"durationSeconds\":\"long\",\"sizeBytes\":10,\"uploaderId\":1}", "malformed JSON body");
     }
 
+    @Test
+    void an_upload_takes_json_values_as_the_types_they_are() {
+        rejects("{\"title\":\"t\",\"durationSeconds\":10.7,\"sizeBytes\":10,\"uploaderId\":1}", "durationSeconds: must be an integer");
+        rejects("{\"title\":\"t\",\"durationSeconds\":\"10\",\"sizeBytes\":10,\"uploaderId\":1}", "durationSeconds: must be an integer");
+        rejects("{\"title\":\"t\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1.9}", "uploaderId: must be an integer");
+        rejects("{\"title\":123,\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}", "title: must be a string");
+    }
+
+    @Test
+    @io.quarkus.test.TestTransaction
+    void a_title_with_control_characters_is_rejected_and_not_stored() {
+        long before = Video.count();
+        rejects("{\"title\":\"nul\\u0000here\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}",
+                "title must not contain control characters");
+        rejects("{\"title\":\"\\u001b[31mred\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}",
+                "title must not contain control characters");
+        org.junit.jupiter.api.Assertions.assertEquals(before, Video.count());
+    }
+
     private static void rejects(String body, String detail) {
         given().contentType(ContentType.JSON).body(body)
                 .when().post("/videos")
