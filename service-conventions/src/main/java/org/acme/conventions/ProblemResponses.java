@@ -19,11 +19,12 @@ import io.opentelemetry.api.trace.StatusCode;
 public class ProblemResponses {
 
     private static final Logger LOG = Logger.getLogger(ProblemResponses.class);
+    private static final FailureLog FAILURES = FailureLog.of(LOG);
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
         if (e.status() >= 500) {
-            LOG.warnf("%s: %s", e.title(), e.detail());
+            FAILURES.warn(e.title() + ": " + e.detail());
             markFailed(e);
         } else {
             LOG.debugf("%s: %s", e.title(), e.detail());
