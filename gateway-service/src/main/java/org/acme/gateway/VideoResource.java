@@ -10,7 +10,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
+import org.acme.conventions.Downstream.Forward;
 import org.acme.conventions.Ids;
 import org.acme.conventions.ProblemException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -28,17 +30,23 @@ public class VideoResource {
     @RestClient
     UserClient users;
 
+    @Inject
+    Bounds bounds;
+
     /** A video's page; with {@code userId}, the view goes into that user's watch history. */
     @GET
     @Path("/{id}")
     public VideoClient.VideoDetails video(@PathParam("id") String id, @QueryParam("userId") String userIdParam) {
         long videoId = Ids.parse("video id", id);
         Span.current().setAttribute("app.video.id", videoId);
-        VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.video(videoId));
+        Budget budget = Budget.of(bounds.request());
+        VideoClient.VideoDetails video = Downstream.await("video-service", budget.bound(bounds.videoService()),
+                Forward.NOT_FOUND, () -> videos.video(videoId));
         if (userIdParam != null) {
             long userId = Ids.parse("userId", userIdParam);
             Span.current().setAttribute("app.user.id", userId);
-            Downstream.run("user-service", () -> users.recordView(userId, new UserClient.View(videoId)));
+            Downstream.await("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
+                    () -> users.recordView(userId, new UserClient.View(videoId)));
         }
         return video;
     }
@@ -48,7 +56,9 @@ public class VideoResource {
         if (upload == null) {
             throw ProblemException.badRequest("body must be a JSON object with title, durationSeconds, sizeBytes and uploaderId");
         }
-        VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.upload(upload));
+        // The upload is the user's own input, forwarded as it came: video-service's 4xx about it is theirs.
+        VideoClient.VideoDetails video = Downstream.await("video-service",
+                Budget.of(bounds.request()).bound(bounds.videoService()), Forward.CLIENT_ERRORS, () -> videos.upload(upload));
         Span.current().setAttribute("app.video.id", video.id());
         return Response.created(URI.create("/api/videos/" + video.id())).entity(video).build();
     }
