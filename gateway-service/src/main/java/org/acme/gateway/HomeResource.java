@@ -40,12 +40,11 @@ public class HomeResource {
         Budget budget = Budget.of(bounds.request());
 
         // The profile and the feed do not need each other: both calls are in flight at once.
-        Tuple2<UserClient.UserProfile, HomeFeedReply> page = Uni.combine().all().unis(
+        Tuple2<UserClient.UserProfile, HomeFeedReply> page = Downstream.await(Uni.combine().all().unis(
                 Downstream.call("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
                         () -> users.profile(userId)),
                 recommendations.homeFeed(userId, budget.bound(bounds.recommendService())))
-                .asTuple()
-                .await().indefinitely(); // each call is bounded, so the wait is too
+                .asTuple());
         UserClient.UserProfile user = page.getItem1();
         HomeFeedReply feed = page.getItem2();
 

@@ -1,9 +1,11 @@
 package org.acme.gateway;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,7 @@ class BoundsUnderLoadTest {
     @Test
     void a_calls_bound_holds_while_it_waits_for_a_pooled_connection() throws Exception {
         // Warm the path first: the figure below is the bound, not the application's first request.
-        given().when().get("/api/videos/1").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().when().get("/api/videos/1").statusCode() == 200);
         given().when().get("/api/videos/" + VideoServiceStandIn.SLOW_VIDEO).then().statusCode(504);
         int concurrent = 6;
         ExecutorService clients = Executors.newFixedThreadPool(concurrent);
@@ -48,8 +50,8 @@ class BoundsUnderLoadTest {
             for (Future<long[]> call : calls) {
                 long[] outcome = call.get();
                 assertEquals(504, outcome[0]);
-                // The bound is 1 s; queued behind two slow calls, a read timeout alone takes 2-3 s.
-                assertTrue(outcome[1] < 1_800, "answered within the bound whatever the queue: " + outcome[1] + " ms");
+                // The bound is 2 s; queued behind two slow calls, a read timeout alone takes 4-6 s.
+                assertTrue(outcome[1] < 3_500, "answered within the bound whatever the queue: " + outcome[1] + " ms");
             }
         } finally {
             clients.shutdownNow();

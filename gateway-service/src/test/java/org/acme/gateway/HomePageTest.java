@@ -62,9 +62,9 @@ class HomePageTest {
         long start = System.nanoTime();
         given().when().get("/api/home?userId=" + RecommendServiceStandIn.FEED_IS_SLOW)
                 .then().statusCode(504)
-                .body("detail", equalTo("recommend-service: no answer within 1000 ms"));
+                .body("detail", equalTo("recommend-service: no answer within 2000 ms"));
         long millis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(millis < 2_000, "answered at the 1 s deadline, not after the slow reply: " + millis + " ms");
+        assertTrue(millis < 3_500, "answered at the 2 s deadline, not after the slow reply: " + millis + " ms");
     }
 
     @Test

@@ -34,7 +34,7 @@ public class RecommendServiceStandIn implements HomeFeedService {
                 .addVideos(VideoSummary.newBuilder().setId(7).setTitle("Ramen in 15 minutes").setCategory("Cooking").setDurationSeconds(300))
                 .build();
         if (request.getUserId() == FEED_IS_SLOW) {
-            return Uni.createFrom().item(reply).onItem().delayIt().by(java.time.Duration.ofMillis(2_500));
+            return Uni.createFrom().item(reply).onItem().delayIt().by(java.time.Duration.ofMillis(4_000));
         }
         if (request.getUserId() == UserServiceStandIn.SLOW_USER) {
             return Uni.createFrom().item(reply).onItem().delayIt().by(java.time.Duration.ofMillis(300));

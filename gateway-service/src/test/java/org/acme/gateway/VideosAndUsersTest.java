@@ -41,7 +41,7 @@ class VideosAndUsersTest {
     void a_slow_video_service_is_a_504_that_names_it() {
         given().when().get("/api/videos/" + VideoServiceStandIn.SLOW_VIDEO)
                 .then().statusCode(504)
-                .body("detail", equalTo("video-service: no answer within 1000 ms"));
+                .body("detail", equalTo("video-service: no answer within 2000 ms"));
     }
 
     @Test

@@ -52,16 +52,15 @@ public class Recommendations {
                 () -> users.history(userId, HISTORY_SIZE)).videoIds();
 
         // What the user watched and the newest videos overall do not need each other: both asked at once.
-        Tuple2<List<VideoSummary>, List<VideoSummary>> watchedAndNewest = Uni.combine().all().unis(
+        Tuple2<List<VideoSummary>, List<VideoSummary>> watchedAndNewest = Downstream.await(Uni.combine().all().unis(
                 videos.byIds(watchedIds, budget),
                 videos.newest(List.of(), watchedIds, size, budget))
-                .asTuple()
-                .await().indefinitely(); // each call is bounded, so the wait is too
+                .asTuple());
         List<VideoSummary> watched = watchedAndNewest.getItem1();
         List<String> favourites = favouriteCategories(watched);
 
         List<VideoSummary> feed = new ArrayList<>(favourites.isEmpty() ? List.of()
-                : videos.newest(favourites, watchedIds, size, budget).await().indefinitely());
+                : Downstream.await(videos.newest(favourites, watchedIds, size, budget)));
         Set<Long> inFeed = feed.stream().map(VideoSummary::getId).collect(Collectors.toCollection(HashSet::new));
         for (VideoSummary video : watchedAndNewest.getItem2()) {
             if (feed.size() >= size) {

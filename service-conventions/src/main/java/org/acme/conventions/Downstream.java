@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -47,8 +48,26 @@ public final class Downstream {
 
     /** The call, waited for on this thread; it never waits longer than {@code bound}. */
     public static <T> T await(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
-        // Bounded by call(...) itself, so waiting for its outcome cannot hang.
-        return call(dependency, bound, forward, call).await().indefinitely();
+        return await(call(dependency, bound, forward, call));
+    }
+
+    /**
+     * Waits on this thread for calls made with {@link #call} (one, or several combined), each bounded,
+     * so the wait is too.
+     * <p>
+     * The clients run their callbacks on the request's Vert.x context, where Quarkus also keeps the
+     * request's trace context; calls in flight at the same time can leave another one there. The
+     * request's own is put back, so its spans, logs and problem+json keep their trace id.
+     */
+    public static <T> T await(Uni<T> calls) {
+        Context request = Context.current();
+        try {
+            return calls.await().indefinitely();
+        } finally {
+            if (Context.current() != request) {
+                request.makeCurrent(); // ends with the request's Vert.x context, like the request's own scope
+            }
+        }
     }
 
     static ProblemException toProblem(String dependency, long boundMillis, Forward forward, Throwable failure) {
