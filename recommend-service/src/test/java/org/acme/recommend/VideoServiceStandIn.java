@@ -23,7 +23,7 @@ public class VideoServiceStandIn implements VideoCatalogService {
 
     static final long BROKEN_VIDEO = 9_999;
     static final long SLOW_VIDEO = 7_777;
-    static final java.time.Duration SLOW = java.time.Duration.ofMillis(600);
+    static final java.time.Duration SLOW = java.time.Duration.ofMillis(1_800);
     static final List<String> CATEGORIES = List.of("Travel", "Music", "Tech");
 
     @Override
