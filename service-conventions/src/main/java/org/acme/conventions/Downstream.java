@@ -12,7 +12,11 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
 
 /**
  * Calls a downstream service through its REST client, bounded, and turns whatever goes wrong into
@@ -41,7 +45,7 @@ public final class Downstream {
     /** The call as a {@link Uni}, to combine with other calls made at the same time. */
     public static <T> Uni<T> call(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
         long millis = Math.max(0, bound.toMillis());
-        return Uni.createFrom().deferred(call::get)
+        return Uni.createFrom().deferred(() -> onItsOwnContext(call))
                 .ifNoItem().after(Duration.ofMillis(millis)).fail()
                 .onFailure().transform(e -> toProblem(dependency, millis, forward, e));
     }
@@ -53,11 +57,8 @@ public final class Downstream {
 
     /**
      * Waits on this thread for calls made with {@link #call} (one, or several combined), each bounded,
-     * so the wait is too.
-     * <p>
-     * The clients run their callbacks on the request's Vert.x context, where Quarkus also keeps the
-     * request's trace context; calls in flight at the same time can leave another one there. The
-     * request's own is put back, so its spans, logs and problem+json keep their trace id.
+     * so the wait is too. Should anything have left another trace context on this request's Vert.x
+     * context meanwhile (see {@link #onItsOwnContext}), the request's own is put back.
      */
     public static <T> T await(Uni<T> calls) {
         Context request = Context.current();
@@ -68,6 +69,28 @@ public final class Downstream {
                 request.makeCurrent(); // ends with the request's Vert.x context, like the request's own scope
             }
         }
+    }
+
+    /**
+     * Makes the call on a Vert.x context of its own, carrying the caller's trace context. Quarkus keeps
+     * the current trace context on the Vert.x context, and the clients run their callbacks on the one
+     * they were called from: two calls in flight on the request's own context, from other threads,
+     * would leave another trace context there (or none), and the request's spans, logs and
+     * problem+json would lose their trace id.
+     */
+    static <T> Uni<T> onItsOwnContext(Supplier<Uni<T>> call) {
+        io.vertx.core.Context callers = Vertx.currentContext();
+        if (callers == null) {
+            return call.get();
+        }
+        Context trace = Context.current();
+        io.vertx.core.Context own = VertxContext.createNewDuplicatedContext(callers);
+        return Uni.createFrom().emitter(emitter -> own.runOnContext(ignored -> {
+            try (Scope scope = trace.makeCurrent()) {
+                Cancellable running = call.get().subscribe().with(emitter::complete, emitter::fail);
+                emitter.onTermination(running::cancel);
+            }
+        }));
     }
 
     static ProblemException toProblem(String dependency, long boundMillis, Forward forward, Throwable failure) {
