@@ -22,7 +22,8 @@ public final class Platform implements AutoCloseable {
 
     public static final List<String> SERVICES = List.of("user-service", "video-service", "recommend-service",
             "gateway-service");
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    // Generous: a JVM restarted while the others are under load competes for CPU (see README, "When a service fails").
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 

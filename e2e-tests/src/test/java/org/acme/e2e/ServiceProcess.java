@@ -140,6 +140,45 @@ public final class ServiceProcess {
         }
     }
 
+    /** The value of one of the environment variables the process was started with, or null. */
+    public String env(String name) {
+        return env.get(name);
+    }
+
+    /** Kills the process at once (SIGKILL), as the kernel's OOM killer or a crashed host would. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Freezes the process (SIGSTOP): its ports still accept connections, but nothing answers. */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Lets a frozen process run again (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Asks the process to stop (SIGTERM), as Ctrl-C or `docker stop` would; kills it if it lingers. */
     public void stop() {
         if (process == null || !process.isAlive()) {

@@ -97,7 +97,14 @@ class SignatureTraceIT {
         ReceivedSpan history = serverUnder("user-service", "GET /users/{id}/history", recommend, "recommend-service");
         assertEquals("/users/{id}/history", history.attribute("http.route"));
         serverUnder("video-service", GET_VIDEOS, recommend, "recommend-service");
-        serverUnder("video-service", LIST_VIDEOS, recommend, "recommend-service");
+        // Two listings, made at the same time as other calls: the newest overall and the newest of the favourites.
+        List<ReceivedSpan> listings = trace.find("video-service", SpanKind.SPAN_KIND_SERVER, LIST_VIDEOS);
+        assertEquals(2, listings.size(), "two " + LIST_VIDEOS + " in video-service:\n" + trace.render());
+        for (ReceivedSpan listing : listings) {
+            ReceivedSpan client = trace.parent(listing).orElseThrow();
+            assertEquals(SpanKind.SPAN_KIND_CLIENT, client.span().getKind());
+            assertEquals(recommend.spanId(), trace.enclosingServer(client).orElseThrow().spanId());
+        }
 
         assertEquals("7", gateway.attribute("app.user.id"));
         assertEquals("12", gateway.attribute("app.feed.size"));

@@ -1,25 +1,21 @@
 package org.acme.gateway;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 
+import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
-import org.acme.conventions.GrpcFailures;
+import org.acme.conventions.Downstream.Forward;
 import org.acme.conventions.Ids;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
-import org.acme.videosite.proto.recommend.HomeFeedRequest;
-import org.acme.videosite.proto.recommend.HomeFeedServiceGrpc.HomeFeedServiceBlockingStub;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.trace.Span;
-import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 
 /** The home page: the signature request that touches all four services. */
 @Path("/api/home")
@@ -31,26 +27,30 @@ public class HomeResource {
     @RestClient
     UserClient users;
 
-    @GrpcClient("recommend-service")
-    HomeFeedServiceBlockingStub recommendations;
+    @Inject
+    RecommendClient recommendations;
 
-    // Applied per call: quarkus.grpc.clients.*.deadline is fixed once per injected stub (see docs/ARCHITECTURE.md).
-    @ConfigProperty(name = "app.grpc.recommend-service.deadline")
-    Duration recommendDeadline;
+    @Inject
+    Bounds bounds;
 
     @GET
     public HomePage home(@QueryParam("userId") String userIdParam) {
         long userId = Ids.parse("userId", userIdParam);
         Span.current().setAttribute("app.user.id", userId);
+        Budget budget = Budget.of(bounds.request());
 
-        UserClient.UserProfile user = Downstream.call("user-service", () -> users.profile(userId));
-        HomeFeedReply feed = GrpcFailures.call("recommend-service",
-                () -> recommendations.withDeadlineAfter(recommendDeadline.toMillis(), TimeUnit.MILLISECONDS)
-                        .getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build()));
+        // The profile and the feed do not need each other: both calls are in flight at once.
+        Tuple2<UserClient.UserProfile, HomeFeedReply> page = Downstream.await(Uni.combine().all().unis(
+                Downstream.call("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
+                        () -> users.profile(userId)),
+                recommendations.homeFeed(userId, budget.bound(bounds.recommendService())))
+                .asTuple());
+        UserClient.UserProfile user = page.getItem1();
+        HomeFeedReply feed = page.getItem2();
+
         Span.current().setAttribute("app.feed.size", feed.getVideosCount());
         LOG.infof("Home page for user %d: %d videos (feed from cache: %s)", userId, feed.getVideosCount(),
                 feed.getFromCache());
-
         return new HomePage(user,
                 feed.getVideosList().stream()
                         .map(v -> new HomePage.FeedItem(v.getId(), v.getTitle(), v.getCategory(), v.getDurationSeconds()))

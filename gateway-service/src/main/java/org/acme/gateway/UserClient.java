@@ -10,7 +10,9 @@ import jakarta.ws.rs.QueryParam;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
-/** user-service: profiles, watch history, who is online. */
+import io.smallrye.mutiny.Uni;
+
+/** user-service: profiles, watch history, who is online. Each call is a {@link Uni}, so its bound covers the whole call. */
 @RegisterRestClient(configKey = "user-service")
 @Path("/users/{id}")
 public interface UserClient {
@@ -25,13 +27,13 @@ public interface UserClient {
     }
 
     @GET
-    UserProfile profile(@PathParam("id") long id);
+    Uni<UserProfile> profile(@PathParam("id") long id);
 
     @POST
     @Path("/history")
-    void recordView(@PathParam("id") long id, View view);
+    Uni<Void> recordView(@PathParam("id") long id, View view);
 
     @POST
     @Path("/heartbeat")
-    Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page);
+    Uni<Heartbeat> heartbeat(@PathParam("id") long id, @QueryParam("page") String page);
 }

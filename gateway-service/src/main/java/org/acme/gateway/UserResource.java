@@ -7,7 +7,9 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 
+import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
+import org.acme.conventions.Downstream.Forward;
 import org.acme.conventions.Ids;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -20,10 +22,14 @@ public class UserResource {
     @RestClient
     UserClient users;
 
+    @Inject
+    Bounds bounds;
+
     @GET
     public UserClient.UserProfile profile(@PathParam("id") String id) {
         long userId = userId(id);
-        return Downstream.call("user-service", () -> users.profile(userId));
+        return Downstream.await("user-service", Budget.of(bounds.request()).bound(bounds.userService()), Forward.NOT_FOUND,
+                () -> users.profile(userId));
     }
 
     /** Marks the user online on a page for a while; the site's pages send one every few seconds. */
@@ -31,7 +37,9 @@ public class UserResource {
     @Path("/heartbeat")
     public UserClient.Heartbeat heartbeat(@PathParam("id") String id, @QueryParam("page") String page) {
         long userId = userId(id);
-        return Downstream.call("user-service", () -> users.heartbeat(userId, page));
+        // The page is the user's own input: user-service's 400 about it is theirs.
+        return Downstream.await("user-service", Budget.of(bounds.request()).bound(bounds.userService()),
+                Forward.CLIENT_ERRORS, () -> users.heartbeat(userId, page));
     }
 
     private static long userId(String raw) {

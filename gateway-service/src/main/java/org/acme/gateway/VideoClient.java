@@ -9,6 +9,8 @@ import jakarta.ws.rs.PathParam;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.smallrye.mutiny.Uni;
+
 /** video-service: video details and uploads. */
 @RegisterRestClient(configKey = "video-service")
 @Path("/videos")
@@ -24,8 +26,8 @@ public interface VideoClient {
 
     @GET
     @Path("/{id}")
-    VideoDetails video(@PathParam("id") long id);
+    Uni<VideoDetails> video(@PathParam("id") long id);
 
     @POST
-    VideoDetails upload(Upload upload);
+    Uni<VideoDetails> upload(Upload upload);
 }

@@ -11,7 +11,9 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Response;
 
+import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
+import org.acme.conventions.Downstream.Forward;
 import org.acme.conventions.Ids;
 import org.acme.conventions.ProblemException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -30,6 +32,9 @@ public class VideoResource {
     @RestClient
     UserClient users;
 
+    @Inject
+    Bounds bounds;
+
     /** A video's page; with {@code userId}, the view goes into that user's watch history. */
     @GET
     @Path("/{id}")
@@ -37,12 +42,15 @@ public class VideoResource {
             @Context HttpServerRequest request) {
         long videoId = Ids.parse("video id", id);
         Span.current().setAttribute("app.video.id", videoId);
-        VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.video(videoId));
+        Budget budget = Budget.of(bounds.request());
+        VideoClient.VideoDetails video = Downstream.await("video-service", budget.bound(bounds.videoService()),
+                Forward.NOT_FOUND, () -> videos.video(videoId));
         // Present but empty ("?userId=") is a 400, as on the home page, not "no user".
         if (request.params().contains("userId")) {
             long userId = Ids.parse("userId", userIdParam != null ? userIdParam : "");
             Span.current().setAttribute("app.user.id", userId);
-            Downstream.run("user-service", () -> users.recordView(userId, new UserClient.View(videoId)));
+            Downstream.await("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
+                    () -> users.recordView(userId, new UserClient.View(videoId)));
         }
         return video;
     }
@@ -52,7 +60,9 @@ public class VideoResource {
         if (upload == null) {
             throw ProblemException.badRequest("body must be a JSON object with title, durationSeconds, sizeBytes and uploaderId");
         }
-        VideoClient.VideoDetails video = Downstream.call("video-service", () -> videos.upload(upload));
+        // The upload is the user's own input, forwarded as it came: video-service's 4xx about it is theirs.
+        VideoClient.VideoDetails video = Downstream.await("video-service",
+                Budget.of(bounds.request()).bound(bounds.videoService()), Forward.CLIENT_ERRORS, () -> videos.upload(upload));
         Span.current().setAttribute("app.video.id", video.id());
         return Response.created(URI.create("/api/videos/" + video.id())).entity(video).build();
     }

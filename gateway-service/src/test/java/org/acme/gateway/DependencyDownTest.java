@@ -20,8 +20,8 @@ class DependencyDownTest {
     public static class NothingListens implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // In test mode the gRPC client connects to test-port: the port alone would not move it.
             return Map.of("%test.quarkus.rest-client.video-service.url", "http://127.0.0.1:1",
-                    "%test.quarkus.grpc.clients.recommend-service.port", "1",
                     "%test.quarkus.grpc.clients.recommend-service.test-port", "1");
         }
     }

@@ -2,6 +2,7 @@ package org.acme.gateway;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.Predicate;
 
@@ -48,6 +49,25 @@ class GatewayTracingTest {
         SpanData grpcServer = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.SERVER
                 && s.getName().equals(rpc));
         assertEquals(grpcClient.getSpanId(), grpcServer.getParentSpanId());
+    }
+
+    @Test
+    void the_profile_and_the_feed_are_fetched_at_the_same_time() {
+        // Both stand-ins take 300 ms for this user: made one after the other, the two calls could not overlap.
+        String traceId = given().when().get("/api/home?userId=" + UserServiceStandIn.SLOW_USER)
+                .then().statusCode(200).extract().header("X-Trace-Id");
+
+        SpanData gateway = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.SERVER
+                && s.getName().equals("GET /api/home"));
+        SpanData profile = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CLIENT
+                && "GET".equals(s.getAttributes().get(AttributeKey.stringKey("http.request.method"))));
+        SpanData feed = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CLIENT
+                && s.getName().endsWith("/GetHomeFeed"));
+        assertEquals(gateway.getSpanId(), profile.getParentSpanId());
+        assertEquals(gateway.getSpanId(), feed.getParentSpanId());
+        assertTrue(profile.getStartEpochNanos() < feed.getEndEpochNanos() && feed.getStartEpochNanos() < profile.getEndEpochNanos(),
+                "the two hops overlap in time: profile " + profile.getStartEpochNanos() + ".." + profile.getEndEpochNanos()
+                        + ", feed " + feed.getStartEpochNanos() + ".." + feed.getEndEpochNanos());
     }
 
     @Test

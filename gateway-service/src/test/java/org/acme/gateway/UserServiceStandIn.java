@@ -17,10 +17,17 @@ import org.acme.conventions.ProblemException;
 public class UserServiceStandIn {
 
     static final long BROKEN_USER = 99;
+    /** Answers after 300 ms, as does recommend-service for this user: the two calls overlap only if made at once. */
+    static final long SLOW_USER = 98;
+    /** user-service refuses to record a view of this video: a request the gateway built, not the user's mistake. */
+    static final long UNRECORDABLE_VIDEO = 244;
     static final List<String> VIEWS = new CopyOnWriteArrayList<>();
 
     @GET
-    public UserClient.UserProfile profile(@PathParam("id") long id) {
+    public UserClient.UserProfile profile(@PathParam("id") long id) throws InterruptedException {
+        if (id == SLOW_USER) {
+            Thread.sleep(300);
+        }
         if (id == BROKEN_USER) {
             throw new IllegalStateException("the users table is on fire");
         }
@@ -32,14 +39,17 @@ public class UserServiceStandIn {
 
     @POST
     @Path("/history")
-    public void recordView(@PathParam("id") long id, UserClient.View view) {
+    public void recordView(@PathParam("id") long id, UserClient.View view) throws InterruptedException {
         profile(id);
+        if (view.videoId() == UNRECORDABLE_VIDEO) {
+            throw new ProblemException(409, "Conflict", "video " + UNRECORDABLE_VIDEO + " cannot be recorded");
+        }
         VIEWS.add(id + ":" + view.videoId());
     }
 
     @POST
     @Path("/heartbeat")
-    public UserClient.Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page) {
+    public UserClient.Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page) throws InterruptedException {
         profile(id);
         if (!"home".equals(page)) {
             throw ProblemException.badRequest("page must be one of [home], got '" + page + "'");

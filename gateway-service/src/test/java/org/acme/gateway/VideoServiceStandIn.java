@@ -21,7 +21,7 @@ public class VideoServiceStandIn {
     @Path("/{id}")
     public VideoClient.VideoDetails video(@PathParam("id") long id) throws InterruptedException {
         if (id == SLOW_VIDEO) {
-            Thread.sleep(1_500); // longer than the test read timeout
+            Thread.sleep(4_000); // longer than the test bound
         }
         if (id > 300 && id != SLOW_VIDEO) {
             throw ProblemException.notFound("video " + id + " does not exist");

@@ -41,7 +41,14 @@ class VideosAndUsersTest {
     void a_slow_video_service_is_a_504_that_names_it() {
         given().when().get("/api/videos/" + VideoServiceStandIn.SLOW_VIDEO)
                 .then().statusCode(504)
-                .body("detail", equalTo("video-service: no answer within the configured timeout"));
+                .body("detail", equalTo("video-service: no answer within 2000 ms"));
+    }
+
+    @Test
+    void a_4xx_to_a_request_the_gateway_built_is_a_502_naming_the_hop() {
+        given().when().get("/api/videos/" + UserServiceStandIn.UNRECORDABLE_VIDEO + "?userId=8")
+                .then().statusCode(502).contentType("application/problem+json")
+                .body("detail", equalTo("user-service: answered HTTP 409 (video 244 cannot be recorded)"));
     }
 
     @Test

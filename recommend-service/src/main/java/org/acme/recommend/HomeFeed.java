@@ -1,12 +1,13 @@
 package org.acme.recommend;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.acme.conventions.Budget;
+import org.acme.conventions.ProblemException;
 import org.acme.videosite.proto.video.VideoSummary;
 import org.jboss.logging.Logger;
 
@@ -14,6 +15,7 @@ import io.opentelemetry.api.trace.Span;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CompositeCacheKey;
+import io.smallrye.mutiny.TimeoutException;
 
 /**
  * A user's home feed, served from the {@code home-feed} cache when it can be. Quarkus counts
@@ -26,7 +28,6 @@ public class HomeFeed {
     }
 
     private static final Logger LOG = Logger.getLogger(HomeFeed.class);
-    private static final Duration COMPUTE_LIMIT = Duration.ofSeconds(10);
 
     @Inject
     @CacheName("home-feed")
@@ -35,13 +36,19 @@ public class HomeFeed {
     @Inject
     Recommendations recommendations;
 
-    public Feed forUser(long userId, int size) {
+    /** Computing a missing feed happens on this thread, each of its calls bounded by {@code budget}. */
+    public Feed forUser(long userId, int size, Budget budget) {
         AtomicBoolean computed = new AtomicBoolean();
-        List<VideoSummary> videos = cache.<CompositeCacheKey, List<VideoSummary>> get(new CompositeCacheKey(userId, size),
-                key -> {
-                    computed.set(true);
-                    return recommendations.compute(userId, size);
-                }).await().atMost(COMPUTE_LIMIT);
+        List<VideoSummary> videos;
+        try {
+            videos = cache.<CompositeCacheKey, List<VideoSummary>> get(new CompositeCacheKey(userId, size), key -> {
+                computed.set(true);
+                return recommendations.compute(userId, size, budget);
+            }).await().atMost(budget.remaining()); // bounds the wait for another request computing the same feed
+        } catch (TimeoutException e) {
+            throw new ProblemException(504, "Gateway Timeout",
+                    "home feed of user " + userId + " not ready within this request's budget", e);
+        }
         boolean hit = !computed.get();
         Span.current()
                 .setAttribute("app.user.id", userId)

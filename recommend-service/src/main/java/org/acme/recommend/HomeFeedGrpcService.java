@@ -1,37 +1,42 @@
 package org.acme.recommend;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import jakarta.inject.Inject;
 
-import org.acme.conventions.GrpcFailures;
+import org.acme.conventions.Budget;
 import org.acme.conventions.ProblemException;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedService;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import org.jboss.logging.Logger;
-
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 
-/** The home feed, as the gateway asks for it over gRPC. */
+/** The home feed, as the gateway asks for it over gRPC. Failures become statuses in {@link GrpcErrors}. */
 @GrpcService
 public class HomeFeedGrpcService implements HomeFeedService {
 
     static final int MAX_SIZE = 50;
 
-    private static final Logger LOG = Logger.getLogger(HomeFeedGrpcService.class);
-
     @Inject
     HomeFeed homeFeed;
 
-    @ConfigProperty(name = "app.feed.size", defaultValue = "12")
+    @Inject
+    Bounds bounds;
+
+    @ConfigProperty(name = "app.feed.size")
     int defaultSize;
 
     @Override
     @Blocking
     public Uni<HomeFeedReply> getHomeFeed(HomeFeedRequest request) {
+        Budget budget = budget();
         return Uni.createFrom().item(() -> {
             if (request.getUserId() <= 0) {
                 throw ProblemException.badRequest("user id must be a positive integer, got " + request.getUserId());
@@ -40,13 +45,20 @@ public class HomeFeedGrpcService implements HomeFeedService {
             if (size < 0 || size > MAX_SIZE) {
                 throw ProblemException.badRequest("feed size must be between 1 and " + MAX_SIZE + ", got " + size);
             }
-            HomeFeed.Feed feed = homeFeed.forUser(request.getUserId(), size);
+            HomeFeed.Feed feed = homeFeed.forUser(request.getUserId(), size, budget);
             return HomeFeedReply.newBuilder()
                     .setUserId(request.getUserId())
                     .addAllVideos(feed.videos())
                     .setFromCache(feed.fromCache())
                     .build();
-        }).onFailure().invoke(e -> LOG.warnf("Home feed for user %d failed: %s", request.getUserId(), e.getMessage()))
-                .onFailure().transform(GrpcFailures::toStatus);
+        });
+    }
+
+    /** This request's budget: ours, or less if the caller's deadline (which gRPC carries over) leaves less. */
+    private Budget budget() {
+        Budget budget = Budget.of(bounds.feed());
+        Deadline callers = Context.current().getDeadline();
+        return callers == null ? budget
+                : budget.atMost(Duration.ofNanos(callers.timeRemaining(TimeUnit.NANOSECONDS)), bounds.reply());
     }
 }

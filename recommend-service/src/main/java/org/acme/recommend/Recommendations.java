@@ -1,30 +1,26 @@
 package org.acme.recommend;
 
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
-import org.acme.conventions.GrpcFailures;
-import org.acme.videosite.proto.video.GetVideosRequest;
-import org.acme.videosite.proto.video.ListVideosRequest;
-import org.acme.videosite.proto.video.VideoCatalogServiceGrpc.VideoCatalogServiceBlockingStub;
+import org.acme.conventions.Downstream.Forward;
 import org.acme.videosite.proto.video.VideoSummary;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import io.opentelemetry.instrumentation.annotations.SpanAttribute;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
-import io.quarkus.grpc.GrpcClient;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
  * Computes a home feed: the newest unwatched videos of the categories a user watches most,
@@ -42,39 +38,41 @@ public class Recommendations {
     @RestClient
     UserClient users;
 
-    @GrpcClient("video-service")
-    VideoCatalogServiceBlockingStub videos;
+    @Inject
+    VideoClient videos;
 
-    // Applied per call: quarkus.grpc.clients.*.deadline is fixed once per injected stub (see docs/ARCHITECTURE.md).
-    @ConfigProperty(name = "app.grpc.video-service.deadline")
-    Duration videoDeadline;
+    @Inject
+    Bounds bounds;
 
+    /** At most three calls one after another (history; watched videos; favourites), each within {@code budget}. */
     @WithSpan
-    public List<VideoSummary> compute(@SpanAttribute("app.user.id") long userId, int size) {
-        List<Long> watchedIds = Downstream.call("user-service", () -> users.history(userId, HISTORY_SIZE)).videoIds();
-        List<VideoSummary> watched = GrpcFailures.call("video-service",
-                () -> catalog().getVideos(GetVideosRequest.newBuilder().addAllIds(watchedIds).build()).getVideosList());
+    public List<VideoSummary> compute(@SpanAttribute("app.user.id") long userId, int size, Budget budget) {
+        // The user's id came from the caller: an unknown user is their 404.
+        List<Long> watchedIds = Downstream.await("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
+                () -> users.history(userId, HISTORY_SIZE)).videoIds();
+
+        // What the user watched and the newest videos overall do not need each other: both asked at once.
+        Tuple2<List<VideoSummary>, List<VideoSummary>> watchedAndNewest = Downstream.await(Uni.combine().all().unis(
+                videos.byIds(watchedIds, budget),
+                videos.newest(List.of(), watchedIds, size, budget))
+                .asTuple());
+        List<VideoSummary> watched = watchedAndNewest.getItem1();
         List<String> favourites = favouriteCategories(watched);
 
-        Set<Long> excluded = new LinkedHashSet<>(watchedIds);
-        List<VideoSummary> feed = new ArrayList<>(newest(favourites, excluded, size));
-        if (feed.size() < size) {
-            feed.forEach(v -> excluded.add(v.getId()));
-            feed.addAll(newest(List.of(), excluded, size - feed.size()));
+        List<VideoSummary> feed = new ArrayList<>(favourites.isEmpty() ? List.of()
+                : Downstream.await(videos.newest(favourites, watchedIds, size, budget)));
+        Set<Long> inFeed = feed.stream().map(VideoSummary::getId).collect(Collectors.toCollection(HashSet::new));
+        for (VideoSummary video : watchedAndNewest.getItem2()) {
+            if (feed.size() >= size) {
+                break;
+            }
+            if (inFeed.add(video.getId())) {
+                feed.add(video);
+            }
         }
         LOG.infof("Computed a home feed of %d videos for user %d from %d watched videos (favourite categories %s)",
                 feed.size(), userId, watched.size(), favourites);
         return feed;
-    }
-
-    private List<VideoSummary> newest(List<String> categories, Set<Long> excluded, int limit) {
-        ListVideosRequest request = ListVideosRequest.newBuilder()
-                .addAllCategories(categories).addAllExcludeIds(excluded).setLimit(limit).build();
-        return GrpcFailures.call("video-service", () -> catalog().listVideos(request).getVideosList());
-    }
-
-    private VideoCatalogServiceBlockingStub catalog() {
-        return videos.withDeadlineAfter(videoDeadline.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     static List<String> favouriteCategories(List<VideoSummary> watched) {
@@ -86,5 +84,4 @@ public class Recommendations {
                 .map(Map.Entry::getKey)
                 .toList();
     }
-
 }

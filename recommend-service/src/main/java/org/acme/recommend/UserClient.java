@@ -9,6 +9,8 @@ import jakarta.ws.rs.QueryParam;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.smallrye.mutiny.Uni;
+
 /** user-service, asked what a user watched. */
 @RegisterRestClient(configKey = "user-service")
 @Path("/users")
@@ -19,5 +21,5 @@ public interface UserClient {
 
     @GET
     @Path("/{id}/history")
-    WatchHistory history(@PathParam("id") long userId, @QueryParam("limit") int limit);
+    Uni<WatchHistory> history(@PathParam("id") long userId, @QueryParam("limit") int limit);
 }

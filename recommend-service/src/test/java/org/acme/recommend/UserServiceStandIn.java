@@ -18,12 +18,22 @@ public class UserServiceStandIn {
 
     static final long WATCHED_A_BROKEN_VIDEO = 50;
     static final long SLOW_USER = 60;
+    /** Watched only {@link VideoServiceStandIn#SLOW_VIDEO}: every catalog call for this feed takes 1.8 s. */
+    static final long WATCHED_A_SLOW_VIDEO = 70;
+    /** user-service refuses the history request recommend-service built for this user (409). */
+    static final long REFUSED_HISTORY = 80;
 
     @GET
     @Path("/{id}/history")
     public UserClient.WatchHistory history(@PathParam("id") long id, @QueryParam("limit") int limit) throws InterruptedException {
         if (id == SLOW_USER) {
-            Thread.sleep(1_500); // longer than the test read timeout
+            Thread.sleep(2_500); // longer than the test bound
+        }
+        if (id == WATCHED_A_SLOW_VIDEO) {
+            return new UserClient.WatchHistory(id, List.of(VideoServiceStandIn.SLOW_VIDEO));
+        }
+        if (id == REFUSED_HISTORY) {
+            throw new ProblemException(409, "Conflict", "history of user " + id + " is being rewritten");
         }
         if (id == WATCHED_A_BROKEN_VIDEO) {
             return new UserClient.WatchHistory(id, List.of(VideoServiceStandIn.BROKEN_VIDEO));

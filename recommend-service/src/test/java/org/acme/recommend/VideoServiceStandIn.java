@@ -22,6 +22,8 @@ import io.smallrye.mutiny.Uni;
 public class VideoServiceStandIn implements VideoCatalogService {
 
     static final long BROKEN_VIDEO = 9_999;
+    static final long SLOW_VIDEO = 7_777;
+    static final java.time.Duration SLOW = java.time.Duration.ofMillis(1_800);
     static final List<String> CATEGORIES = List.of("Travel", "Music", "Tech");
 
     @Override
@@ -29,7 +31,8 @@ public class VideoServiceStandIn implements VideoCatalogService {
         if (request.getIdsList().contains(BROKEN_VIDEO)) {
             return Uni.createFrom().failure(Status.UNAVAILABLE.withDescription("catalog is down").asRuntimeException());
         }
-        return Uni.createFrom().item(list(request.getIdsList().stream().mapToLong(Long::longValue)));
+        Uni<VideoList> found = Uni.createFrom().item(list(request.getIdsList().stream().mapToLong(Long::longValue)));
+        return request.getIdsList().contains(SLOW_VIDEO) ? found.onItem().delayIt().by(SLOW) : found;
     }
 
     @Override
@@ -39,7 +42,8 @@ public class VideoServiceStandIn implements VideoCatalogService {
                         || request.getCategoriesList().contains(category(id)))
                 .filter(id -> !request.getExcludeIdsList().contains(id))
                 .limit(request.getLimit());
-        return Uni.createFrom().item(list(newestFirst));
+        Uni<VideoList> newest = Uni.createFrom().item(list(newestFirst));
+        return request.getExcludeIdsList().contains(SLOW_VIDEO) ? newest.onItem().delayIt().by(SLOW) : newest;
     }
 
     static String category(long id) {

@@ -1,55 +1,137 @@
 package org.acme.conventions;
 
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
-import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Vertx;
+
 /**
- * Calls a downstream service through its REST client and turns whatever goes wrong into a
- * {@link ProblemException} that names the dependency: its own 4xx pass through with their
- * detail, anything else becomes a 502, and a timeout a 504.
+ * Calls a downstream service through its REST client, bounded, and turns whatever goes wrong into
+ * a {@link ProblemException} that names the dependency.
+ * <p>
+ * The bound covers the whole call, the wait for a pooled connection included, so it holds whatever
+ * the load. A peer that cannot be reached is a 502; one that does not answer in time a 504. A 4xx
+ * answer is the caller's own mistake only where the caller forwarded the user's input
+ * ({@link Forward}); otherwise the platform built a request its peer refused: a 502 naming the hop.
  */
 public final class Downstream {
+
+    /** Which 4xx answers of a dependency are passed on to the caller as they are. */
+    public enum Forward {
+        /** The request was built by this service: any 4xx is this platform's failure (502). */
+        NOTHING,
+        /** The user's own id is in the request: a 404 is theirs, any other 4xx is a 502. */
+        NOT_FOUND,
+        /** The user's own input is forwarded as it came (an upload): every 4xx is theirs. */
+        CLIENT_ERRORS
+    }
 
     private Downstream() {
     }
 
-    public static <T> T call(String dependency, Supplier<T> call) {
+    /** The call as a {@link Uni}, to combine with other calls made at the same time. */
+    public static <T> Uni<T> call(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
+        long millis = Math.max(0, bound.toMillis());
+        return Uni.createFrom().deferred(() -> onItsOwnContext(call))
+                .ifNoItem().after(Duration.ofMillis(millis)).fail()
+                .onFailure().transform(e -> toProblem(dependency, millis, forward, e));
+    }
+
+    /** The call, waited for on this thread; it never waits longer than {@code bound}. */
+    public static <T> T await(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
+        return await(call(dependency, bound, forward, call));
+    }
+
+    /**
+     * Waits on this thread for calls made with {@link #call} (one, or several combined), each bounded,
+     * so the wait is too. Should anything have left another trace context on this request's Vert.x
+     * context meanwhile (see {@link #onItsOwnContext}), the request's own is put back.
+     */
+    public static <T> T await(Uni<T> calls) {
+        Context request = Context.current();
         try {
-            return call.get();
-        } catch (WebApplicationException e) {
-            throw fromResponse(dependency, e.getResponse(), e);
-        } catch (ProcessingException e) {
-            throw fromTransport(dependency, e);
+            return calls.await().indefinitely();
+        } finally {
+            if (Context.current() != request) {
+                request.makeCurrent(); // ends with the request's Vert.x context, like the request's own scope
+            }
         }
     }
 
-    public static void run(String dependency, Runnable call) {
-        call(dependency, () -> {
-            call.run();
-            return null;
-        });
+    /**
+     * Makes the call on a Vert.x context of its own, carrying the caller's trace context. Quarkus keeps
+     * the current trace context on the Vert.x context, and the clients run their callbacks on the one
+     * they were called from: two calls in flight on the request's own context, from other threads,
+     * would leave another trace context there (or none), and the request's spans, logs and
+     * problem+json would lose their trace id.
+     */
+    static <T> Uni<T> onItsOwnContext(Supplier<Uni<T>> call) {
+        io.vertx.core.Context callers = Vertx.currentContext();
+        if (callers == null) {
+            return call.get();
+        }
+        Context trace = Context.current();
+        io.vertx.core.Context own = VertxContext.createNewDuplicatedContext(callers);
+        return Uni.createFrom().emitter(emitter -> own.runOnContext(ignored -> {
+            try (Scope scope = trace.makeCurrent()) {
+                Cancellable running = call.get().subscribe().with(emitter::complete, emitter::fail);
+                emitter.onTermination(running::cancel);
+            }
+        }));
     }
 
-    static ProblemException fromResponse(String dependency, Response response, Throwable cause) {
+    static ProblemException toProblem(String dependency, long boundMillis, Forward forward, Throwable failure) {
+        if (failure instanceof ProblemException problem) {
+            return problem;
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof WebApplicationException answered) {
+                return fromResponse(dependency, forward, answered.getResponse(), failure);
+            }
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+                return DependencyFailure.failed(dependency, "unreachable (" + rootMessage(failure) + ")", failure);
+            }
+            if (t instanceof TimeoutException || t instanceof SocketTimeoutException
+                    || t instanceof io.smallrye.mutiny.TimeoutException) {
+                return DependencyFailure.timedOut(dependency, "no answer within " + boundMillis + " ms", failure);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return DependencyFailure.failed(dependency, "failed (" + rootMessage(failure) + ")", failure);
+    }
+
+    static ProblemException fromResponse(String dependency, Forward forward, Response response, Throwable cause) {
         int status = response.getStatus();
         String detail = detailOf(response);
-        return switch (status) {
-            case 400, 404, 409, 413, 422 -> new ProblemException(status, Problem.titleOf(status, "Client Error"),
-                    detail != null ? detail : dependency + " answered HTTP " + status, cause);
-            case 504 -> DependencyFailure.timedOut(dependency, detail != null ? detail : "answered HTTP 504", cause);
-            default -> DependencyFailure.failed(dependency,
-                    "answered HTTP " + status + (detail != null ? " (" + detail + ")" : ""), cause);
+        boolean theirs = switch (forward) {
+            case NOTHING -> false;
+            case NOT_FOUND -> status == 404;
+            case CLIENT_ERRORS -> status >= 400 && status < 500;
         };
-    }
-
-    static ProblemException fromTransport(String dependency, Throwable e) {
-        if (isTimeout(e)) {
-            return DependencyFailure.timedOut(dependency, "no answer within the configured timeout", e);
+        if (theirs) {
+            return new ProblemException(status, Problem.titleOf(status, "Client Error"),
+                    detail != null ? detail : dependency + " answered HTTP " + status, cause);
         }
-        return DependencyFailure.failed(dependency, "unreachable (" + rootMessage(e) + ")", e);
+        if (status == 504) {
+            return DependencyFailure.timedOut(dependency, "timed out (" + (detail != null ? detail : "HTTP 504") + ")", cause);
+        }
+        return DependencyFailure.failed(dependency,
+                "answered HTTP " + status + (detail != null ? " (" + detail + ")" : ""), cause);
     }
 
     private static String detailOf(Response response) {
@@ -61,17 +143,6 @@ public final class Downstream {
             // the dependency did not answer with problem+json; its status alone is reported
         }
         return null;
-    }
-
-    static boolean isTimeout(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            String name = t.getClass().getSimpleName().toLowerCase();
-            String message = String.valueOf(t.getMessage()).toLowerCase();
-            if (name.contains("timeout") || message.contains("timeout period") || message.contains("timed out")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static String rootMessage(Throwable e) {

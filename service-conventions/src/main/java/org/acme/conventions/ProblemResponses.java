@@ -30,11 +30,12 @@ import io.vertx.core.http.HttpServerRequest;
 public class ProblemResponses {
 
     private static final Logger LOG = Logger.getLogger(ProblemResponses.class);
+    private static final FailureLog FAILURES = FailureLog.of(LOG);
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, HttpServerRequest request) {
         if (e.status() >= 500) {
-            LOG.warnf("%s: %s", e.title(), e.detail());
+            FAILURES.warn(e.title() + ": " + e.detail());
             markFailed(e);
         } else {
             LOG.debugf("%s: %s", e.title(), e.detail());

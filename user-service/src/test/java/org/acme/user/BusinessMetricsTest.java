@@ -42,4 +42,18 @@ class BusinessMetricsTest {
         assertTrue(MetricsScrape.value("app_db_query_seconds_bucket", "operation=\"watch_history\"", "le=\"+Inf\"") > 0,
                 "the query latency is a histogram, so Prometheus can compute its quantiles");
     }
+
+    @Test
+    void each_operation_is_timed_once_without_a_nested_lookup() {
+        String count = "app_db_query_seconds_count";
+        double finds = MetricsScrape.value(count, "operation=\"find_user\"", "exception=\"none\"");
+        double views = MetricsScrape.value(count, "operation=\"record_view\"", "exception=\"none\"");
+
+        given().when().get("/users/7/history").then().statusCode(200);
+        given().contentType("application/json").body("{\"videoId\": 5}").when().post("/users/7/history").then().statusCode(204);
+
+        assertEquals(views + 1, MetricsScrape.value(count, "operation=\"record_view\"", "exception=\"none\""));
+        assertEquals(finds, MetricsScrape.value(count, "operation=\"find_user\"", "exception=\"none\""),
+                "reading or adding to the history records no find_user sample of its own");
+    }
 }

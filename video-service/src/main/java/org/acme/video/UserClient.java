@@ -6,6 +6,8 @@ import jakarta.ws.rs.PathParam;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.smallrye.mutiny.Uni;
+
 /** user-service, asked whether an uploader exists. */
 @RegisterRestClient(configKey = "user-service")
 @Path("/users")
@@ -16,5 +18,5 @@ public interface UserClient {
 
     @GET
     @Path("/{id}")
-    UserProfile profile(@PathParam("id") long id);
+    Uni<UserProfile> profile(@PathParam("id") long id);
 }

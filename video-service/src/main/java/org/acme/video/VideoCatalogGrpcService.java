@@ -4,7 +4,6 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.acme.conventions.GrpcFailures;
 import org.acme.conventions.ProblemException;
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
@@ -18,7 +17,7 @@ import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 
-/** The catalog as recommend-service sees it, over gRPC. */
+/** The catalog as recommend-service sees it, over gRPC. Failures become statuses in {@link GrpcErrors}. */
 @GrpcService
 public class VideoCatalogGrpcService implements VideoCatalogService {
 
@@ -40,7 +39,7 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
             VideoList found = toList(catalog.findAll(ids));
             LOG.infof("Looked up %d of %d videos", found.getVideosCount(), ids.size());
             return found;
-        }).onFailure().transform(GrpcFailures::toStatus);
+        });
     }
 
     @Override
@@ -53,7 +52,7 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
             VideoList newest = toList(catalog.newest(request.getCategoriesList(), request.getExcludeIdsList(), request.getLimit()));
             LOG.infof("Listed %d newest videos of categories %s", newest.getVideosCount(), request.getCategoriesList());
             return newest;
-        }).onFailure().transform(GrpcFailures::toStatus);
+        });
     }
 
     private static VideoList toList(List<Video> videos) {

@@ -9,6 +9,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
 import org.acme.conventions.Downstream;
+import org.acme.conventions.Downstream.Forward;
 import org.acme.conventions.ProblemException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
@@ -38,6 +39,9 @@ public class VideoUploads {
     @Inject
     @RestClient
     UserClient users;
+
+    @Inject
+    Bounds bounds;
 
     VideoUploads(MeterRegistry registry) {
         // Both outcomes exist from the start, so a rate over them is defined before the first failure.
@@ -81,7 +85,8 @@ public class VideoUploads {
             throw ProblemException.badRequest("category must be one of " + VideoCatalog.CATEGORIES + ", got '" + category + "'");
         }
         try {
-            Downstream.call("user-service", () -> users.profile(upload.uploaderId()));
+            // The uploader's id is the user's own input: user-service's 404 about it is theirs.
+            Downstream.await("user-service", bounds.userService(), Forward.NOT_FOUND, () -> users.profile(upload.uploaderId()));
         } catch (ProblemException e) {
             if (e.status() == 404) {
                 throw ProblemException.badRequest("uploaderId " + upload.uploaderId() + " is not a known user");

@@ -1,0 +1,302 @@
+package org.acme.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.acme.e2e.OtlpReceiver.ReceivedSpan;
+import org.acme.e2e.SteadyLoad.Outcome;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.opentelemetry.proto.trace.v1.Status.StatusCode;
+
+/**
+ * The platform under faults, with a steady mixed load of 8 concurrent users: each backend in turn
+ * is killed (SIGKILL) and restarted, then frozen (SIGSTOP) for longer than any bound and let go
+ * (SIGCONT). Every request gets an answer within the gateway's budget; every failure is a
+ * problem+json that names the service at fault and whose trace holds the failing hop; the site
+ * recovers soon after the service is back; and the services left alone are not harmed.
+ * <p>
+ * It runs its own four services (home feeds cached for only 200 ms, so that nearly every home page
+ * really crosses every hop), so its faults cannot disturb the other tests.
+ */
+@Order(7)
+class FaultSuiteIT {
+
+    static final int CONCURRENCY = 8;
+    static final List<String> PEERS = List.of("user-service", "video-service", "recommend-service");
+    /** The gateway's budget per request (app.bounds.request), plus scheduling slack on a shared 2-core machine. */
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(4).plusMillis(1_000);
+    /** Longer than every bound, so a frozen service is a timeout everywhere, not a slow answer. */
+    static final Duration FROZEN_FOR = Duration.ofSeconds(5);
+    static final Duration DOWN_FOR = Duration.ofSeconds(3);
+    /** From "ready again" to the whole site answering again. */
+    static final Duration RECOVERY_WITHIN = Duration.ofSeconds(2);
+    static final long FD_BOUND = 25;
+    static final long THREAD_BOUND = 25;
+    static final int TRACES_CHECKED_PER_FAULT = 3;
+
+    /** A fault and the time from its start to the site's recovery: failures inside it must name its service. */
+    record Fault(String service, String kind, long startNanos, long endNanos, long restartMillis, long recoveryMillis) {
+        /** A request in flight at any moment between the fault and the recovery. */
+        boolean covers(Outcome o) {
+            return o.endNanos() >= startNanos && o.startNanos() <= endNanos;
+        }
+
+        /** A killed service is refused connections (502); a frozen one never answers (504). */
+        int expectedStatus() {
+            return kind.equals("killed") ? 502 : 504;
+        }
+    }
+
+    record Snapshot(long fds, long threads) {
+        static Snapshot of(ServiceProcess service) {
+            return new Snapshot(service.openFileDescriptors(), service.threads());
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AtomicInteger probeUser = new AtomicInteger();
+
+    @Test
+    void every_request_is_answered_in_time_and_every_failure_names_the_service_at_fault() {
+        Path root = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
+        Path work = Path.of(System.getProperty("e2e.work", "target/e2e")).toAbsolutePath().resolve("faults");
+        List<String> jvm = new ArrayList<>(E2eStack.JVM_OPTIONS);
+        jvm.add("-Dquarkus.cache.caffeine.\"home-feed\".expire-after-write=200ms");
+
+        try (OtlpReceiver receiver = new OtlpReceiver(Platform.freePort())) {
+            receiver.start();
+            try (Platform platform = Platform.start(root, work.resolve("logs"), receiver.endpoint(), jvm)) {
+                run(platform, receiver);
+            }
+        }
+    }
+
+    private void run(Platform platform, OtlpReceiver receiver) {
+        String gateway = platform.gatewayUrl();
+        // Freshly started JVMs answer their first requests slowly (class loading, JIT): warm up until a
+        // whole round succeeds, so that what follows measures the faults, not the cold start.
+        long warmUpDeadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        Traffic.Result warmUp = Traffic.drive(gateway, 1_000, CONCURRENCY);
+        while (warmUp.failures() > 0 && System.nanoTime() < warmUpDeadline) {
+            warmUp = Traffic.drive(gateway, 400, CONCURRENCY);
+        }
+        assertEquals(0, warmUp.failures(), "warm-up failures: " + warmUp.failureSamples());
+
+        List<Fault> faults = new ArrayList<>();
+        Map<String, String> harm = new LinkedHashMap<>();
+        long loadStart = System.nanoTime();
+        SteadyLoad load = SteadyLoad.start(gateway, CONCURRENCY);
+        List<Outcome> outcomes;
+        try {
+            for (String peer : PEERS) {
+                ServiceProcess service = platform.service(peer);
+                Map<String, Snapshot> before = othersOf(platform, peer);
+
+                long killed = System.nanoTime();
+                service.kill();
+                ServiceProcess.pause(DOWN_FOR);
+                long restarting = System.nanoTime();
+                platform.restart(peer);
+                long ready = System.nanoTime();
+                long recovered = awaitRecovery(gateway, peer);
+                faults.add(new Fault(peer, "killed", killed, recovered, (ready - restarting) / 1_000_000,
+                        (recovered - ready) / 1_000_000));
+
+                long frozen = System.nanoTime();
+                service.freeze();
+                ServiceProcess.pause(FROZEN_FOR);
+                service.thaw();
+                long thawed = System.nanoTime();
+                recovered = awaitRecovery(gateway, peer);
+                faults.add(new Fault(peer, "frozen", frozen, recovered, 0, (recovered - thawed) / 1_000_000));
+
+                checkNotHarmed(platform, peer, before, harm);
+            }
+            ServiceProcess.pause(Duration.ofSeconds(2));
+        } finally {
+            outcomes = load.stop();
+        }
+        double seconds = (System.nanoTime() - loadStart) / 1e9;
+        report(outcomes, faults, seconds);
+
+        List<Outcome> unanswered = outcomes.stream()
+                .filter(o -> o.status() == -1 || o.millis() > ANSWER_WITHIN.toMillis()).toList();
+        assertEquals(List.of(), sample(unanswered), unanswered.size() + " requests without an answer within " + ANSWER_WITHIN);
+
+        List<Outcome> failures = outcomes.stream().filter(o -> o.status() != 200).toList();
+        List<String> wrong = new ArrayList<>();
+        Map<Fault, List<Outcome>> byFault = new LinkedHashMap<>();
+        for (Outcome failure : failures) {
+            Fault fault = faults.stream().filter(f -> f.covers(failure)).findFirst().orElse(null);
+            String problem = checkProblem(failure, fault);
+            if (problem != null) {
+                wrong.add(problem);
+            } else {
+                byFault.computeIfAbsent(fault, f -> new ArrayList<>()).add(failure);
+            }
+        }
+        assertEquals(List.of(), wrong.stream().limit(10).toList(), wrong.size() + " failures break the error contract");
+
+        for (Fault fault : faults) {
+            assertTrue(byFault.getOrDefault(fault, List.of()).stream().anyMatch(o -> o.status() == fault.expectedStatus()),
+                    fault.service() + " " + fault.kind() + " should show as " + fault.expectedStatus() + "s under load");
+        }
+        for (Map.Entry<Fault, List<Outcome>> entry : byFault.entrySet()) {
+            for (Outcome failure : entry.getValue().stream().limit(TRACES_CHECKED_PER_FAULT).toList()) {
+                assertFailingHopInTrace(receiver, platform, entry.getKey(), failure);
+            }
+        }
+        for (Fault fault : faults) {
+            assertTrue(fault.recoveryMillis() <= RECOVERY_WITHIN.toMillis(),
+                    fault.service() + " " + fault.kind() + ": the site answered again " + fault.recoveryMillis()
+                            + " ms after it was back, more than " + RECOVERY_WITHIN.toMillis() + " ms");
+        }
+        assertEquals(Map.of(), harm, "services left alone were harmed");
+    }
+
+    /** Null if the failure keeps the contract: problem+json, 502/504, trace id in header and body, naming the service at fault. */
+    private static String checkProblem(Outcome failure, Fault fault) {
+        String where = failure.status() + " " + failure.url() + " " + failure.body();
+        if (fault == null) {
+            return "outside any fault: " + where;
+        }
+        if (failure.status() != 502 && failure.status() != 504) {
+            return "not a 502 or 504 while " + fault.service() + " was " + fault.kind() + ": " + where;
+        }
+        if (!failure.contentType().equals("application/problem+json")) {
+            return "not problem+json: " + where;
+        }
+        JsonNode problem;
+        try {
+            problem = JSON.readTree(failure.body());
+        } catch (Exception e) {
+            return "not JSON: " + where;
+        }
+        String traceId = problem.path("traceId").asText();
+        if (!traceId.matches("[0-9a-f]{32}") || !traceId.equals(failure.traceIdHeader())) {
+            return "trace id " + traceId + " does not match the header " + failure.traceIdHeader() + ": " + where;
+        }
+        if (!problem.path("detail").asText().contains(fault.service() + ":")) {
+            return "does not name " + fault.service() + " (" + fault.kind() + "): " + where;
+        }
+        return null;
+    }
+
+    /** The trace of the problem holds the call to the service at fault, marked as failed. */
+    private static void assertFailingHopInTrace(OtlpReceiver receiver, Platform platform, Fault fault, Outcome failure) {
+        String traceId = failure.traceIdHeader();
+        ServiceProcess service = platform.service(fault.service());
+        Set<String> ports = new java.util.HashSet<>(Set.of(Integer.toString(service.httpPort())));
+        if (service.env("QUARKUS_GRPC_SERVER_PORT") != null) {
+            ports.add(service.env("QUARKUS_GRPC_SERVER_PORT"));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            List<ReceivedSpan> trace = receiver.spansOf(traceId);
+            if (trace.stream().anyMatch(s -> s.span().getKind() == SpanKind.SPAN_KIND_CLIENT
+                    && ports.contains(s.attribute("server.port"))
+                    && s.span().getStatus().getCode() == StatusCode.STATUS_CODE_ERROR)) {
+                return;
+            }
+            ServiceProcess.pause(Duration.ofMillis(250));
+        }
+        throw new AssertionError("trace " + traceId + " of " + failure.status() + " " + failure.body() + " holds no failed call to "
+                + fault.service() + " (ports " + ports + "): " + receiver.spansOf(traceId).stream()
+                        .map(s -> s.service() + " " + s.span().getKind() + " " + s.span().getName() + " port="
+                                + s.attribute("server.port") + " " + s.span().getStatus().getCode())
+                        .toList());
+    }
+
+    /** Polls until requests that need {@code peer} succeed again; returns when they did. */
+    private long awaitRecovery(String gateway, String peer) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (probes(gateway, peer).stream().allMatch(url -> Http.get(url).statusCode() == 200)) {
+                return System.nanoTime();
+            }
+            ServiceProcess.pause(Duration.ofMillis(50));
+        }
+        throw new AssertionError("the site did not recover from " + peer + " within 30 s");
+    }
+
+    /** Requests that reach {@code peer}: home pages of a user whose feed is not cached need every hop. */
+    private List<String> probes(String gateway, String peer) {
+        String home = gateway + "/api/home?userId=" + (probeUser.getAndIncrement() % 40 + 1);
+        return switch (peer) {
+            case "user-service" -> List.of(gateway + "/api/users/1", home);
+            case "video-service" -> List.of(gateway + "/api/videos/1", home);
+            default -> List.of(home);
+        };
+    }
+
+    private static Map<String, Snapshot> othersOf(Platform platform, String peer) {
+        Map<String, Snapshot> snapshots = new LinkedHashMap<>();
+        for (ServiceProcess service : platform.services()) {
+            if (!service.name().equals(peer)) {
+                snapshots.put(service.name(), Snapshot.of(service));
+            }
+        }
+        return snapshots;
+    }
+
+    /** The services not at fault end with about the descriptors and threads they had (given a moment to settle). */
+    private static void checkNotHarmed(Platform platform, String peer, Map<String, Snapshot> before, Map<String, String> harm) {
+        for (Map.Entry<String, Snapshot> entry : before.entrySet()) {
+            ServiceProcess other = platform.service(entry.getKey());
+            Snapshot b = entry.getValue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Snapshot a = Snapshot.of(other);
+            while ((a.fds() > b.fds() + FD_BOUND || a.threads() > b.threads() + THREAD_BOUND) && System.nanoTime() < deadline) {
+                ServiceProcess.pause(Duration.ofMillis(500));
+                a = Snapshot.of(other);
+            }
+            System.out.printf("[faults] while %s failed, %-17s fds %d → %d, threads %d → %d%n", peer, other.name(), b.fds(),
+                    a.fds(), b.threads(), a.threads());
+            if (!other.isAlive() || a.fds() > b.fds() + FD_BOUND || a.threads() > b.threads() + THREAD_BOUND) {
+                harm.put(other.name() + " during " + peer, "alive " + other.isAlive() + ", fds " + b.fds() + " → " + a.fds()
+                        + ", threads " + b.threads() + " → " + a.threads());
+            }
+        }
+    }
+
+    private static void report(List<Outcome> outcomes, List<Fault> faults, double seconds) {
+        Map<Integer, Long> byStatus = outcomes.stream()
+                .collect(Collectors.groupingBy(Outcome::status, TreeMap::new, Collectors.counting()));
+        long max = outcomes.stream().mapToLong(Outcome::millis).max().orElse(0);
+        List<Long> sorted = outcomes.stream().map(Outcome::millis).sorted().toList();
+        long p99 = sorted.isEmpty() ? 0 : sorted.get(Math.max(0, (int) Math.ceil(0.99 * sorted.size()) - 1));
+        System.out.printf("[faults] %d requests in %.1f s at concurrency %d; by status %s; latency p99 %d ms, max %d ms%n",
+                outcomes.size(), seconds, CONCURRENCY, byStatus, p99, max);
+        for (Fault fault : faults) {
+            long inside = outcomes.stream().filter(fault::covers).count();
+            long failed = outcomes.stream().filter(o -> fault.covers(o) && o.status() != 200).count();
+            System.out.printf("[faults] %-17s %-6s: %5d requests, %4d failed; %s recovered %d ms after it was back%n",
+                    fault.service(), fault.kind(), inside, failed,
+                    fault.kind().equals("killed") ? "restart to ready " + fault.restartMillis() + " ms under load," : "",
+                    fault.recoveryMillis());
+        }
+    }
+
+    private static List<String> sample(List<Outcome> outcomes) {
+        return outcomes.stream().limit(5).map(o -> o.status() + " after " + o.millis() + " ms: " + o.url() + " " + o.body())
+                .toList();
+    }
+}
