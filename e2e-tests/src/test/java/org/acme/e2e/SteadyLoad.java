@@ -44,16 +44,16 @@ public final class SteadyLoad implements AutoCloseable {
         return new SteadyLoad(gateway, concurrency);
     }
 
-    private void send(String[] request) {
+    private void send(Traffic.Call call) {
         long start = System.nanoTime();
         try {
-            HttpResponse<String> response = request[0].equals("GET") ? Http.get(request[1]) : Http.post(request[1], null);
-            boolean ok = response.statusCode() == 200;
-            outcomes.add(new Outcome(start, System.nanoTime(), request[1], response.statusCode(),
+            HttpResponse<String> response = call.method().equals("GET") ? Http.get(call.url()) : Http.post(call.url(), call.body());
+            boolean ok = response.statusCode() == call.expectedStatus();
+            outcomes.add(new Outcome(start, System.nanoTime(), call.url(), response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),
                     response.headers().firstValue("X-Trace-Id").orElse(null), ok ? null : response.body()));
         } catch (RuntimeException e) {
-            outcomes.add(new Outcome(start, System.nanoTime(), request[1], -1, "", null, String.valueOf(e)));
+            outcomes.add(new Outcome(start, System.nanoTime(), call.url(), -1, "", null, String.valueOf(e)));
         }
     }
 
