@@ -6,10 +6,10 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.transaction.Transactional;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -62,8 +62,25 @@ public class DemoCatalog {
 
     private static final Logger LOG = Logger.getLogger(DemoCatalog.class);
 
-    @Transactional
+    /** True once the demo data is in the database: the gRPC server listens before startup observers run. */
+    private volatile boolean loaded;
+
+    /** Whether the demo data is in the database (read through methods: the bean is a client proxy). */
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** Tests play a service that is still starting. */
+    void markLoaded(boolean value) {
+        loaded = value;
+    }
+
     void seed(@Observes StartupEvent start) {
+        QuarkusTransaction.requiringNew().run(this::insertUnlessPresent);
+        loaded = true; // after the commit: from now on every reader sees the whole catalog
+    }
+
+    private void insertUnlessPresent() {
         if (Video.count() > 0) {
             return;
         }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
+import jakarta.inject.Inject;
+
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
 import org.acme.videosite.proto.video.VideoCatalogServiceGrpc.VideoCatalogServiceBlockingStub;
@@ -22,6 +24,9 @@ class VideoCatalogGrpcServiceTest {
 
     @GrpcClient("video-catalog")
     VideoCatalogServiceBlockingStub catalog;
+
+    @Inject
+    DemoCatalog demo;
 
     @Test
     void get_videos_answers_in_the_order_asked_and_leaves_out_unknown_ids() {
@@ -51,5 +56,21 @@ class VideoCatalogGrpcServiceTest {
         e = assertThrows(StatusRuntimeException.class,
                 () -> catalog.getVideos(GetVideosRequest.newBuilder().addIds(-1).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    }
+
+    @Test
+    void until_the_demo_catalog_is_loaded_the_catalog_is_unavailable_rather_than_empty() {
+        // The gRPC server listens before startup observers (the seeding) have run: an empty answer
+        // then would be cached by recommend-service as an empty home feed for a minute.
+        demo.markLoaded(false);
+        try {
+            StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+                    () -> catalog.listVideos(ListVideosRequest.newBuilder().setLimit(3).build()));
+            assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+            assertEquals("starting: the demo catalog is not loaded yet", e.getStatus().getDescription());
+        } finally {
+            demo.markLoaded(true);
+        }
+        assertEquals(3, catalog.listVideos(ListVideosRequest.newBuilder().setLimit(3).build()).getVideosCount());
     }
 }
