@@ -12,7 +12,7 @@ mkdir -p "$OUT"
 
 ready() { curl -sf "http://127.0.0.1:$1/q/health/ready" >/dev/null; }
 start() { # name port → pid
-  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 \
+  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     java ${JAVA_OPTS:-} -jar "$1/target/quarkus-app/quarkus-run.jar" >"$OUT/$1.log" 2>&1 &
   echo $!
 }
@@ -20,7 +20,7 @@ rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
 
 echo "== Startup, one service at a time"
 printf "%-18s %10s %9s\n" service ready_ms rss_mib
-for entry in user-service:8081 video-service:8082 recommend-service:8083 gateway-service:8080; do
+for entry in user-service:8081 video-service:8082 recommend-service:8083 gateway-service:9000; do
   name=${entry%%:*}; port=${entry##*:}
   t0=$(date +%s%N); pid=$(start "$name")
   until ready "$port"; do sleep 0.05; done
@@ -34,7 +34,7 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 t0=$(date +%s%N)
 for name in user-service video-service recommend-service gateway-service; do pids+=("$(start "$name")"); done
-for port in 8081 8082 8083 8080; do until ready "$port"; do sleep 0.05; done; done
+for port in 8081 8082 8083 9000; do until ready "$port"; do sleep 0.05; done; done
 echo "all ready in $((($(date +%s%N) - t0) / 1000000)) ms"
 
 echo "== GET /api/home?userId=1: warm-up 10 s, then ${DURATION} s measured (wrk, 2 threads, 8 connections)"

@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SERVICES=(user-service video-service recommend-service gateway-service)
 HTTP_PORTS=(8081 8082 8083 8080)
+# Where each answers /q/health: its HTTP port, except the gateway's management interface (not public).
+HEALTH_PORTS=(8081 8082 8083 9000)
 LOG_DIR=target/local-run
 mkdir -p "$LOG_DIR"
 
@@ -29,14 +31,14 @@ stop() {
 trap stop INT TERM EXIT
 
 for service in "${SERVICES[@]}"; do
-  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 \
+  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     java ${JAVA_OPTS:-} -jar "$service/target/quarkus-app/quarkus-run.jar" >"$LOG_DIR/$service.log" 2>&1 &
   pids+=("$!")
 done
 
 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
 for i in "${!SERVICES[@]}"; do
-  until curl -sf "http://127.0.0.1:${HTTP_PORTS[$i]}/q/health/ready" >/dev/null; do
+  until curl -sf "http://127.0.0.1:${HEALTH_PORTS[$i]}/q/health/ready" >/dev/null; do
     if ! kill -0 "${pids[$i]}" 2>/dev/null; then
       echo "${SERVICES[$i]} exited; its log:" >&2
       tail -n 30 "$LOG_DIR/${SERVICES[$i]}.log" >&2

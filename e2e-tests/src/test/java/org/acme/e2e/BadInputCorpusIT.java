@@ -180,8 +180,8 @@ class BadInputCorpusIT {
     /** Counters that move only when something is stored: an accepted upload, an inserted video, a recorded view. */
     private static Map<String, Double> storedCounts(E2eStack stack) {
         Map<String, Double> counts = new TreeMap<>();
-        String video = Http.get(url(stack, "video-service") + "/q/metrics").body();
-        String user = Http.get(url(stack, "user-service") + "/q/metrics").body();
+        String video = Http.get(stack.platform.service("video-service").managementUrl() + "/q/metrics").body();
+        String user = Http.get(stack.platform.service("user-service").managementUrl() + "/q/metrics").body();
         counts.put("uploads accepted", sum(video, "app_video_uploads_total{", "outcome=\"success\""));
         counts.put("videos inserted", sum(video, "app_db_query_seconds_count{", "operation=\"insert_video\""));
         counts.put("views recorded", sum(user, "app_db_query_seconds_count{", "operation=\"record_view\""));
@@ -202,11 +202,11 @@ class BadInputCorpusIT {
     private static void assertLabelsAreTheServicesOwn(E2eStack stack) {
         Pattern uri = Pattern.compile("http_server_requests_seconds_count\\{[^}]*uri=\"([^\"]*)\"");
         // Quarkus' fixed words, Netty's name for a request it could not decode, and the routes without a path parameter.
-        Set<String> fixed = Set.of("UNKNOWN", "NOT_FOUND", "REDIRECTION", "root", "/bad-request", "/api/home", "/api/videos",
+        Set<String> fixed = Set.of("UNKNOWN", "NOT_FOUND", "REDIRECTION", "root", "/bad-request", "/api/home", "/api/videos", "/admin/faults",
                 "/videos");
         for (String service : SERVICES.values()) {
             Set<String> labels = new TreeSet<>();
-            Matcher m = uri.matcher(Http.get(url(stack, service) + "/q/metrics").body());
+            Matcher m = uri.matcher(Http.get(stack.platform.service(service).managementUrl() + "/q/metrics").body());
             while (m.find()) {
                 labels.add(m.group(1));
             }

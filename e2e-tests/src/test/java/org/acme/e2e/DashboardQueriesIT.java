@@ -40,7 +40,7 @@ class DashboardQueriesIT {
 
         Set<String> emitted = new HashSet<>(PROMETHEUS_OWN);
         for (ServiceProcess service : stack.platform.services()) {
-            Matcher sample = SAMPLE.matcher(Http.get(service.baseUrl() + "/q/metrics").body());
+            Matcher sample = SAMPLE.matcher(Http.get(service.managementUrl() + "/q/metrics").body());
             while (sample.find()) {
                 emitted.add(sample.group(1));
             }

@@ -47,8 +47,8 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
             }
             Map<String, String> targets = new LinkedHashMap<>();
             for (ServiceProcess service : platform.services()) {
-                int composePort = ServiceSettings.of(root, service.name()).httpPort();
-                targets.put(service.name() + ":" + composePort, "127.0.0.1:" + service.httpPort());
+                int composePort = ServiceSettings.of(root, service.name()).observabilityPort();
+                targets.put(service.name() + ":" + composePort, "127.0.0.1:" + service.managementPort());
             }
             PrometheusServer prometheus = PrometheusServer.start(
                     root.resolve("observability-stack/prometheus/prometheus.yml"), targets, work.resolve("prometheus"));

@@ -105,7 +105,7 @@ class MetricsIT {
         for (int i = 0; i < 5; i++) {
             Http.get(stack.gateway() + "/api/home?userId=" + (20 + i));
         }
-        String scrape = Http.get(stack.gateway() + "/q/metrics", Map.of(
+        String scrape = Http.get(stack.platform.service("gateway-service").managementUrl() + "/q/metrics", Map.of(
                 "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
                 "User-Agent", "Prometheus/3.5.0")).body();
         Matcher exemplar = Pattern.compile(

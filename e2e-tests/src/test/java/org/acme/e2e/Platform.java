@@ -101,6 +101,12 @@ public final class Platform implements AutoCloseable {
         env.put("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint);
         env.putAll(peers);
         env.putAll(launch.extraEnv().apply(name));
+        int managementPort = httpPort;
+        if (ServiceSettings.of(root, name).managementPort() != null) {
+            managementPort = freePort();
+            env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+            env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        }
         Path jar = root.resolve(name).resolve("target").resolve(launch.jarDirectory().apply(name)).resolve("quarkus-run.jar");
         Path log = logs.resolve(name + ".log");
         try {
@@ -109,7 +115,7 @@ public final class Platform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        services.put(name, new ServiceProcess(name, jar, httpPort, env, launch.jvmOptions().apply(name),
+        services.put(name, new ServiceProcess(name, jar, httpPort, managementPort, env, launch.jvmOptions().apply(name),
                 launch.commandPrefix().apply(name), log));
     }
 

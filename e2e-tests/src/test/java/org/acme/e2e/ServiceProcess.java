@@ -28,6 +28,7 @@ public final class ServiceProcess {
     private final String name;
     private final Path jar;
     private final int httpPort;
+    private final int managementPort;
     private final Map<String, String> env;
     private final List<String> jvmOptions;
     private final List<String> commandPrefix;
@@ -35,11 +36,12 @@ public final class ServiceProcess {
     private Process process;
     private Duration lastStartup;
 
-    ServiceProcess(String name, Path jar, int httpPort, Map<String, String> env, List<String> jvmOptions,
-            List<String> commandPrefix, Path log) {
+    ServiceProcess(String name, Path jar, int httpPort, int managementPort, Map<String, String> env,
+            List<String> jvmOptions, List<String> commandPrefix, Path log) {
         this.name = name;
         this.jar = jar;
         this.httpPort = httpPort;
+        this.managementPort = managementPort;
         this.env = env;
         this.jvmOptions = jvmOptions;
         this.commandPrefix = commandPrefix;
@@ -56,6 +58,15 @@ public final class ServiceProcess {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** Health, metrics and the fault switches' admin API: the management interface, or the HTTP port without one. */
+    public int managementPort() {
+        return managementPort;
+    }
+
+    public String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
     }
 
     public Path log() {
@@ -129,7 +140,7 @@ public final class ServiceProcess {
 
     private boolean ready() {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                     .timeout(Duration.ofSeconds(1)).build();
             return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {

@@ -30,6 +30,20 @@ public record ServiceSettings(Properties properties) {
         return port == null ? null : Integer.valueOf(port);
     }
 
+    /** The management interface's port (health, metrics, the fault switches), or null when it answers on its HTTP port. */
+    public Integer managementPort() {
+        if (!Boolean.parseBoolean(properties.getProperty("quarkus.management.enabled", "false"))) {
+            return null;
+        }
+        return Integer.valueOf(properties.getProperty("quarkus.management.port", "9000"));
+    }
+
+    /** Where Prometheus scrapes it and the healthcheck asks: the management port if it has one, else its HTTP port. */
+    public int observabilityPort() {
+        Integer management = managementPort();
+        return management != null ? management : httpPort();
+    }
+
     public String metricsPath() {
         return properties.getProperty("quarkus.micrometer.export.prometheus.path", "/q/metrics");
     }

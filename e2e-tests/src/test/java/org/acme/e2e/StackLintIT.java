@@ -70,6 +70,9 @@ class StackLintIT {
             ServiceSettings settings = ServiceSettings.of(ROOT, service);
             Set<Integer> listening = new HashSet<>();
             listening.add(settings.httpPort());
+            if (settings.managementPort() != null) {
+                listening.add(settings.managementPort());
+            }
             if (settings.grpcPort() != null) {
                 listening.add(settings.grpcPort());
             }

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
 import org.acme.conventions.testing.RawHttp;
 import org.acme.conventions.testing.RawHttp.Answer;
 import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -33,6 +35,17 @@ import io.restassured.http.ContentType;
 /** What a client that does not play by the rules gets: still problem+json with the trace id, never a 5xx. */
 @QuarkusTest
 class EdgeOfTheApiTest {
+
+    // Metrics are on the management interface (quarkus.management.test-port in tests), not the public port.
+    @ConfigProperty(name = "quarkus.management.test-port")
+    int managementPort;
+
+    String metricsUrl;
+
+    @BeforeEach
+    void metricsUrl() {
+        metricsUrl = "http://127.0.0.1:" + managementPort + "/q/metrics";
+    }
 
     private static final Pattern TRACE_ID = Pattern.compile("\"traceId\":\"([0-9a-f]{32})\"");
 
@@ -103,7 +116,7 @@ class EdgeOfTheApiTest {
             given().when().delete("/made-up-" + i).then().statusCode(404);
         }
         RawHttp.send(RestAssured.port, "GET /api/users/%zz7 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when().get(metricsUrl).then().statusCode(200).extract().asString();
         assertFalse(metrics.contains("/api/videos/71"), "a client-chosen path became a label");
         assertFalse(metrics.contains("made-up"), "a client-chosen path became a label");
         assertFalse(metrics.contains("%zz7"), "a client-chosen path became a label");
@@ -148,8 +161,8 @@ class EdgeOfTheApiTest {
     }
 
     /** The sum of the counts matched by {@code series} (status in group 1, count in group 2), of 5xx only or of all. */
-    private static double recorded(String series, boolean serverErrorsOnly) {
-        Matcher m = Pattern.compile(series).matcher(given().get("/q/metrics").asString());
+    private double recorded(String series, boolean serverErrorsOnly) {
+        Matcher m = Pattern.compile(series).matcher(given().get(metricsUrl).asString());
         double sum = 0;
         while (m.find()) {
             if (!serverErrorsOnly || m.group(1).startsWith("5")) {

@@ -8,6 +8,8 @@ import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
 import org.acme.conventions.ProblemException;
+import org.acme.conventions.faults.Fault;
+import org.acme.conventions.faults.FaultSwitches;
 import org.acme.videosite.proto.video.VideoSummary;
 import org.jboss.logging.Logger;
 
@@ -27,6 +29,9 @@ public class HomeFeed {
     public record Feed(List<VideoSummary> videos, boolean fromCache) {
     }
 
+    /** The fault switch that turns the cache off: every lookup a miss ({@code cache-off:home-feed}). */
+    static final String CACHE_OFF = "cache-off";
+
     private static final Logger LOG = Logger.getLogger(HomeFeed.class);
 
     @Inject
@@ -36,12 +41,26 @@ public class HomeFeed {
     @Inject
     Recommendations recommendations;
 
+    @Inject
+    Staircase staircase;
+
+    @Inject
+    FaultSwitches faults;
+
     /** Computing a missing feed happens on this thread, each of its calls bounded by {@code budget}. */
     public Feed forUser(long userId, int size, Budget budget) {
         AtomicBoolean computed = new AtomicBoolean();
+        CompositeCacheKey feedKey = new CompositeCacheKey(userId, size);
+        if (faults.touching(CACHE_OFF, "home-feed") != null) {
+            cache.invalidate(feedKey).await().atMost(budget.remaining()); // the lookup below is then a miss, and counted as one
+        }
+        Fault staircase = faults.touching(FaultSwitches.STAIRCASE, "home-feed");
+        if (staircase != null) {
+            this.staircase.descend(staircase.delay());
+        }
         List<VideoSummary> videos;
         try {
-            videos = cache.<CompositeCacheKey, List<VideoSummary>> get(new CompositeCacheKey(userId, size), key -> {
+            videos = cache.<CompositeCacheKey, List<VideoSummary>> get(feedKey, key -> {
                 computed.set(true);
                 return recommendations.compute(userId, size, budget);
             }).await().atMost(budget.remaining()); // bounds the wait for another request computing the same feed

@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
 import org.acme.conventions.ProblemException;
+import org.acme.conventions.faults.FaultPoint;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedService;
@@ -35,6 +36,7 @@ public class HomeFeedGrpcService implements HomeFeedService {
 
     @Override
     @Blocking
+    @FaultPoint("videosite.recommend.v1.HomeFeedService/GetHomeFeed")
     public Uni<HomeFeedReply> getHomeFeed(HomeFeedRequest request) {
         Budget budget = budget();
         return Uni.createFrom().item(() -> {

@@ -1,5 +1,11 @@
 package org.acme.recommend;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -13,10 +19,13 @@ import jakarta.inject.Inject;
 import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
 import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.faults.Fault;
+import org.acme.conventions.faults.FaultSwitches;
 import org.acme.videosite.proto.video.VideoSummary;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.instrumentation.annotations.SpanAttribute;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
@@ -44,6 +53,9 @@ public class Recommendations {
     @Inject
     Bounds bounds;
 
+    @Inject
+    FaultSwitches faults;
+
     /** At most three calls one after another (history; watched videos; favourites), each within {@code budget}. */
     @WithSpan
     public List<VideoSummary> compute(@SpanAttribute("app.user.id") long userId, int size, Budget budget) {
@@ -70,9 +82,35 @@ public class Recommendations {
                 feed.add(video);
             }
         }
+        Fault expensive = faults.touching(FaultSwitches.EXPENSIVE, "recommendations");
+        if (expensive != null) {
+            rankTheExpensiveWay(feed, expensive.delay());
+        }
         LOG.infof("Computed a home feed of %d videos for user %d from %d watched videos (favourite categories %s)",
                 feed.size(), userId, watched.size(), favourites);
         return feed;
+    }
+
+    /**
+     * The {@code expensive:recommendations} fault: a ranking that burns {@code cpu} of this thread's CPU
+     * time (hashing, as a heavy scoring model would compute), so a surge turns recommend-service CPU-bound.
+     */
+    @WithSpan("rank the expensive way")
+    void rankTheExpensiveWay(List<VideoSummary> feed, Duration cpu) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long until = threads.getCurrentThreadCpuTime() + cpu.toNanos();
+        byte[] score = ByteBuffer.allocate(Long.BYTES * 2).putLong(feed.size()).putLong(System.nanoTime()).array();
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            while (threads.getCurrentThreadCpuTime() < until) {
+                for (int i = 0; i < 1_000; i++) {
+                    score = sha.digest(score);
+                }
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        Span.current().setAttribute("app.ranking.score", score[0]);
     }
 
     static List<String> favouriteCategories(List<VideoSummary> watched) {

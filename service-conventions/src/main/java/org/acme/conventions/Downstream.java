@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
+import org.acme.conventions.faults.ContextDrop;
+
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.smallrye.common.vertx.VertxContext;
@@ -45,7 +47,7 @@ public final class Downstream {
     /** The call as a {@link Uni}, to combine with other calls made at the same time. */
     public static <T> Uni<T> call(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
         long millis = Math.max(0, bound.toMillis());
-        return Uni.createFrom().deferred(() -> onItsOwnContext(call))
+        return Uni.createFrom().deferred(() -> onItsOwnContext(dependency, call))
                 .ifNoItem().after(Duration.ofMillis(millis)).fail()
                 .onFailure().transform(e -> toProblem(dependency, millis, forward, e));
     }
@@ -72,18 +74,21 @@ public final class Downstream {
     }
 
     /**
-     * Makes the call on a Vert.x context of its own, carrying the caller's trace context. Quarkus keeps
+     * Makes the call on a Vert.x context of its own, carrying the caller's trace context (unless the
+     * {@code drop-context} fault switch is on for {@code dependency}, see {@link ContextDrop}). Quarkus keeps
      * the current trace context on the Vert.x context, and the clients run their callbacks on the one
      * they were called from: two calls in flight on the request's own context, from other threads,
      * would leave another trace context there (or none), and the request's spans, logs and
      * problem+json would lose their trace id.
      */
-    static <T> Uni<T> onItsOwnContext(Supplier<Uni<T>> call) {
+    static <T> Uni<T> onItsOwnContext(String dependency, Supplier<Uni<T>> call) {
+        Context trace = ContextDrop.forCallTo(dependency);
         io.vertx.core.Context callers = Vertx.currentContext();
         if (callers == null) {
-            return call.get();
+            try (Scope scope = trace.makeCurrent()) {
+                return call.get();
+            }
         }
-        Context trace = Context.current();
         io.vertx.core.Context own = VertxContext.createNewDuplicatedContext(callers);
         return Uni.createFrom().emitter(emitter -> own.runOnContext(ignored -> {
             try (Scope scope = trace.makeCurrent()) {

@@ -43,7 +43,7 @@ public final class GrpcDependency {
     public <T> Uni<T> call(Duration bound, Forward forward, Function<Deadline, Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
             Deadline deadline = Deadline.after(Math.max(0, bound.toMillis()), TimeUnit.MILLISECONDS);
-            return Downstream.onItsOwnContext(() -> call.apply(deadline))
+            return Downstream.onItsOwnContext(name, () -> call.apply(deadline))
                     .onFailure().invoke(this::reconnectSoonIfUnavailable)
                     .onFailure().transform(e -> GrpcFailures.toProblem(name, deadline, bound, forward, e));
         });

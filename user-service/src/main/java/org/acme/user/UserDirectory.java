@@ -7,24 +7,33 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import org.acme.conventions.ProblemException;
+import org.acme.conventions.faults.FaultPoint;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.annotation.Timed;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 
-/** Every database access of user-service, each one timed as {@code app_db_query_seconds{operation}}. */
+/**
+ * Every database access of user-service, each one timed as {@code app_db_query_seconds{operation}}, in a
+ * span named {@code db.<operation>} and reachable by the latency and error fault switches.
+ */
 @ApplicationScoped
 public class UserDirectory {
 
     private static final Logger LOG = Logger.getLogger(UserDirectory.class);
 
+    @WithSpan("db.find_user")
+    @FaultPoint("db.find_user")
     @Timed(value = "app.db.query", extraTags = { "operation", "find_user" }, histogram = true,
             description = "Latency of the core database queries")
     public User find(long userId) {
         return existing(userId);
     }
 
+    @WithSpan("db.watch_history")
+    @FaultPoint("db.watch_history")
     @Timed(value = "app.db.query", extraTags = { "operation", "watch_history" }, histogram = true,
             description = "Latency of the core database queries")
     public List<Long> watchHistory(long userId, int limit) {
@@ -36,6 +45,8 @@ public class UserDirectory {
     }
 
     @Transactional
+    @WithSpan("db.record_view")
+    @FaultPoint("db.record_view")
     @Timed(value = "app.db.query", extraTags = { "operation", "record_view" }, histogram = true,
             description = "Latency of the core database queries")
     public void recordView(long userId, long videoId) {

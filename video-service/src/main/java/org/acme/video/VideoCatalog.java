@@ -11,18 +11,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import org.acme.conventions.ProblemException;
+import org.acme.conventions.faults.FaultPoint;
 
 import io.micrometer.core.annotation.Timed;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Parameters;
 
-/** Every database access of video-service, each one timed as {@code app_db_query_seconds{operation}}. */
+/**
+ * Every database access of video-service, each one timed as {@code app_db_query_seconds{operation}}, in a
+ * span named {@code db.<operation>} and reachable by the latency and error fault switches.
+ */
 @ApplicationScoped
 public class VideoCatalog {
 
     public static final List<String> CATEGORIES = List.of("Cooking", "Travel", "Tech", "Music", "Gaming",
             "Science", "Fitness", "Comedy", "Community");
 
+    @WithSpan("db.find_video")
+    @FaultPoint("db.find_video")
     @Timed(value = "app.db.query", extraTags = { "operation", "find_video" }, histogram = true,
             description = "Latency of the core database queries")
     public Video find(long id) {
@@ -34,6 +41,8 @@ public class VideoCatalog {
     }
 
     /** The videos with these ids, in the order asked; unknown ids are left out. */
+    @WithSpan("db.find_videos")
+    @FaultPoint("db.find_videos")
     @Timed(value = "app.db.query", extraTags = { "operation", "find_videos" }, histogram = true,
             description = "Latency of the core database queries")
     public List<Video> findAll(List<Long> ids) {
@@ -46,6 +55,8 @@ public class VideoCatalog {
     }
 
     /** Newest videos of these categories (any category when empty), leaving out the excluded ids. */
+    @WithSpan("db.list_videos")
+    @FaultPoint("db.list_videos")
     @Timed(value = "app.db.query", extraTags = { "operation", "list_videos" }, histogram = true,
             description = "Latency of the core database queries")
     public List<Video> newest(Collection<String> categories, Collection<Long> excluded, int limit) {
@@ -64,6 +75,8 @@ public class VideoCatalog {
     }
 
     @Transactional
+    @WithSpan("db.insert_video")
+    @FaultPoint("db.insert_video")
     @Timed(value = "app.db.query", extraTags = { "operation", "insert_video" }, histogram = true,
             description = "Latency of the core database queries")
     public Video add(UploadRequest upload, String category) {

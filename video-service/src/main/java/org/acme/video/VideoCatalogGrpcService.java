@@ -5,6 +5,7 @@ import java.util.List;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.ProblemException;
+import org.acme.conventions.faults.FaultPoint;
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
 import org.acme.videosite.proto.video.VideoCatalogService;
@@ -30,6 +31,7 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
 
     @Override
     @Blocking
+    @FaultPoint("videosite.video.v1.VideoCatalogService/GetVideos")
     public Uni<VideoList> getVideos(GetVideosRequest request) {
         return Uni.createFrom().item(() -> {
             List<Long> ids = request.getIdsList();
@@ -44,6 +46,7 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
 
     @Override
     @Blocking
+    @FaultPoint("videosite.video.v1.VideoCatalogService/ListVideos")
     public Uni<VideoList> listVideos(ListVideosRequest request) {
         return Uni.createFrom().item(() -> {
             if (request.getLimit() <= 0 || request.getLimit() > MAX_LIST) {

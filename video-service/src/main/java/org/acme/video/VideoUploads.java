@@ -11,6 +11,8 @@ import jakarta.validation.Validator;
 import org.acme.conventions.Downstream;
 import org.acme.conventions.Downstream.Forward;
 import org.acme.conventions.ProblemException;
+import org.acme.conventions.faults.FaultSwitches;
+import org.acme.conventions.faults.InjectedFault;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
@@ -24,6 +26,9 @@ import io.quarkus.runtime.Startup;
 @Startup
 @ApplicationScoped
 public class VideoUploads {
+
+    /** The fault switch that plays a storage refusing a share of the uploads ({@code storage-refusal:uploads}). */
+    static final String STORAGE_REFUSAL = "storage-refusal";
 
     private static final Logger LOG = Logger.getLogger(VideoUploads.class);
 
@@ -43,6 +48,9 @@ public class VideoUploads {
     @Inject
     Bounds bounds;
 
+    @Inject
+    FaultSwitches faults;
+
     VideoUploads(MeterRegistry registry) {
         // Both outcomes exist from the start, so a rate over them is defined before the first failure.
         succeeded = counter(registry, "success");
@@ -57,6 +65,9 @@ public class VideoUploads {
     public Video upload(UploadRequest upload) {
         try {
             String category = validate(upload);
+            if (faults.strikes(STORAGE_REFUSAL, "uploads")) {
+                throw new InjectedFault(503, "Service Unavailable", "the video storage refused the upload; try again later");
+            }
             Video video = catalog.add(upload, category);
             succeeded.increment();
             Span.current().setAttribute("app.video.id", video.id);

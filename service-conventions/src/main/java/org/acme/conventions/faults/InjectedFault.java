@@ -1,0 +1,18 @@
+package org.acme.conventions.faults;
+
+import org.acme.conventions.ProblemException;
+
+/**
+ * The failure an {@code error} fault switch makes an operation throw. It travels like any failure of
+ * that operation: a 5xx problem+json over REST, a gRPC status over gRPC, an error span either way.
+ */
+public class InjectedFault extends ProblemException {
+
+    public InjectedFault(int status, String title, String detail) {
+        super(status, title, detail);
+    }
+
+    static InjectedFault at(String point) {
+        return new InjectedFault(500, "Internal Server Error", point + " failed (fault switch error:" + point + " is on)");
+    }
+}
