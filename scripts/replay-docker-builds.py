@@ -22,7 +22,7 @@ import zipfile
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 WORK = os.path.join(ROOT, "target", "docker-replay")
 REPO = os.path.join(WORK, "m2")
-SERVICES = ["user-service", "video-service", "recommend-service", "gateway-service"]
+SERVICES = ["user-service", "video-service", "recommend-service", "gateway-service", "traffic-generator"]
 # Build arguments compose passes (compose.yaml): the data services are built for PostgreSQL.
 BUILD_ARGS = {"user-service": {"DB_KIND": "postgresql"}, "video-service": {"DB_KIND": "postgresql"}}
 

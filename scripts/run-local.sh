@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the four services on this machine without Docker, on 127.0.0.1 at their usual ports.
-# Build first (mvn install -DskipTests). Ctrl-C stops all four.
+# Runs the four services on this machine without Docker, on 127.0.0.1 at their usual ports, then the
+# traffic generator (127.0.0.1:8084), which plays users against the gateway once it is ready
+# (NO_TRAFFIC=1 leaves it out; scripts/traffic changes its rate).
+# Build first (mvn install -DskipTests). Ctrl-C stops them all.
 # Their logs go to target/local-run/<service>.log; telemetry goes to OTLP on 127.0.0.1:4317
 # if something listens there (the observability stack, for example), and is dropped otherwise.
 set -euo pipefail
@@ -13,7 +15,7 @@ HEALTH_PORTS=(8081 8082 8083 9000)
 LOG_DIR=target/local-run
 mkdir -p "$LOG_DIR"
 
-for service in "${SERVICES[@]}"; do
+for service in "${SERVICES[@]}" traffic-generator; do
   if [[ ! -f "$service/target/quarkus-app/quarkus-run.jar" ]]; then
     echo "$service is not built: run 'mvn install -DskipTests' first" >&2
     exit 1
@@ -52,6 +54,26 @@ for i in "${!SERVICES[@]}"; do
   done
   echo "${SERVICES[$i]} ready on http://127.0.0.1:${HTTP_PORTS[$i]}"
 done
+
+# The site is ready: now its users. The generator's own telemetry goes where the services' goes.
+if [[ -z "${NO_TRAFFIC:-}" ]]; then
+  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_REST_CLIENT_GATEWAY_URL=http://127.0.0.1:8080 \
+    java ${JAVA_OPTS:-} -jar traffic-generator/target/quarkus-app/quarkus-run.jar >"$LOG_DIR/traffic-generator.log" 2>&1 &
+  pids+=("$!")
+  until curl -sf http://127.0.0.1:8084/q/health/ready >/dev/null; do
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      echo "traffic-generator exited; its log:" >&2
+      tail -n 30 "$LOG_DIR/traffic-generator.log" >&2
+      exit 1
+    fi
+    if ((SECONDS > deadline)); then
+      echo "traffic-generator not ready after ${READY_TIMEOUT:-60}s; see $LOG_DIR/traffic-generator.log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "traffic-generator ready on http://127.0.0.1:8084: a few users browse the site (scripts/traffic status)"
+fi
 
 cat <<MSG
 

@@ -23,8 +23,9 @@ import org.yaml.snakeyaml.Yaml;
  * The compose file's memory limits hold under a surge: each service runs as a real process inside a
  * kernel memory cgroup set to exactly its {@code mem_limit}, with the compose file's
  * {@code JAVA_OPTS}, while mixed traffic (home pages, video pages with views, heartbeats, valid and
- * invalid uploads) goes through the gateway. It fails if the kernel kills a service or if a service's
- * peak leaves less than 15% of its limit free.
+ * invalid uploads) goes through the gateway, and the traffic generator, in its own group at its
+ * {@code mem_limit}, adds a surge of its own. It fails if the kernel kills one of them or if a peak
+ * leaves less than 15% of its limit free.
  * <p>
  * The embedded-H2 jars run by default; {@code -Dmemory.variant=postgresql -Dmemory.postgresql.port=N}
  * runs the PostgreSQL builds ({@code target/postgresql}) against a PostgreSQL on 127.0.0.1:N with
@@ -38,6 +39,8 @@ class MemoryLimitsIT {
     static final int REQUESTS = 20_000;
     static final int CONCURRENCY = 16;
     static final double HEADROOM = 0.15;
+    /** The generator's default rate (4) in the largest surge the admin API allows (×10). */
+    static final int GENERATOR_RATE = 40;
 
     @Test
     void every_service_stays_within_its_compose_memory_limit_with_headroom_under_a_surge() throws IOException {
@@ -75,6 +78,11 @@ class MemoryLimitsIT {
                     },
                     service -> groups.get(service).commandPrefix());
             try (Platform platform = Platform.start(root, work.resolve("logs"), receiver.endpoint(), launch)) {
+                // The traffic generator, in its own group, plays a surge through the whole run: the most it sends.
+                groups.put(Platform.TRAFFIC_GENERATOR, MemoryCgroup.create("video-site-" + variant + "-" + Platform.TRAFFIC_GENERATOR,
+                        compose.get(Platform.TRAFFIC_GENERATOR).memLimitBytes()));
+                ServiceProcess generator = platform.startTrafficGenerator(launch,
+                        Map.of("APP_TRAFFIC_RATE", Integer.toString(GENERATOR_RATE)));
                 Map<String, Long> atReady = new LinkedHashMap<>();
                 groups.forEach((service, group) -> atReady.put(service, group.peakBytes()));
 
@@ -86,15 +94,18 @@ class MemoryLimitsIT {
                         variant, WARM_UP, REQUESTS, CONCURRENCY, surge.percentileMicros(0.50) / 1000.0,
                         surge.percentileMicros(0.99) / 1000.0, warmUp.failures() + surge.failures(), samples(warmUp, surge));
                 System.out.printf("[memory] %-18s %9s %9s %9s %9s %s%n", "service", "limit", "at ready", "peak", "headroom", "JAVA_OPTS");
+                System.out.printf("[memory] traffic generator at %d requests/s meanwhile: %s%n", GENERATOR_RATE,
+                        Http.get(generator.baseUrl() + "/admin/traffic").body());
                 StringBuilder problems = new StringBuilder();
-                for (String service : Platform.SERVICES) {
+                for (String service : Platform.APPLICATIONS) {
                     MemoryCgroup group = groups.get(service);
                     long limit = group.limitBytes();
                     long peak = group.peakBytes();
                     double headroom = 1.0 - (double) peak / limit;
                     System.out.printf("[memory] %-18s %5d MiB %5d MiB %5d MiB %8.1f%% %s%n", service, mib(limit),
                             mib(atReady.get(service)), mib(peak), headroom * 100, String.join(" ", compose.get(service).javaOptions()));
-                    if (group.oomKills() > 0 || !platform.service(service).isAlive()) {
+                    ServiceProcess process = service.equals(Platform.TRAFFIC_GENERATOR) ? generator : platform.service(service);
+                    if (group.oomKills() > 0 || !process.isAlive()) {
                         problems.append("\n").append(service).append(" was killed (oom_kill ").append(group.oomKills())
                                 .append(") under its ").append(mib(limit)).append(" MiB limit");
                     } else if (headroom < HEADROOM) {
@@ -188,7 +199,7 @@ class MemoryLimitsIT {
         Map<String, Object> compose = new Yaml().load(Files.readString(composeFile));
         Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
         Map<String, ComposeService> result = new LinkedHashMap<>();
-        for (String name : Platform.SERVICES) {
+        for (String name : Platform.APPLICATIONS) {
             Map<String, Object> service = services.get(name);
             Map<String, Object> environment = (Map<String, Object>) service.get("environment");
             String javaOptions = String.valueOf(environment.get("JAVA_OPTS")).trim();

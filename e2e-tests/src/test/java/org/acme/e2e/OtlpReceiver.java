@@ -139,6 +139,12 @@ public final class OtlpReceiver implements AutoCloseable {
         return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
     }
 
+    /** Root spans (no parent) of {@code service} named {@code name}, in the order they arrived. */
+    public List<ReceivedSpan> rootsOf(String service, String name) {
+        return spans.stream().filter(s -> s.service().equals(service) && s.span().getName().equals(name)
+                && s.span().getParentSpanId().isEmpty()).toList();
+    }
+
     public List<ReceivedLog> logsOf(String traceId) {
         return logs.stream().filter(l -> l.traceId().equals(traceId)).toList();
     }

@@ -22,10 +22,19 @@ public final class Platform implements AutoCloseable {
 
     public static final List<String> SERVICES = List.of("user-service", "video-service", "recommend-service",
             "gateway-service");
+    /** The fifth application, started only on demand ({@link #startTrafficGenerator}): it plays users of the site. */
+    public static final String TRAFFIC_GENERATOR = "traffic-generator";
+    /** Every application of the compose stack that this project builds. */
+    public static final List<String> APPLICATIONS = List.of("user-service", "video-service", "recommend-service",
+            "gateway-service", TRAFFIC_GENERATOR);
     // Generous: a JVM restarted while the others are under load competes for CPU (see README, "When a service fails").
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+    private final Path root;
+    private final Path logs;
+    private final String otlpEndpoint;
+    private ServiceProcess trafficGenerator;
 
     /**
      * How each service is launched: the build of its jar ({@code target/<jarDirectory>}), its JVM
@@ -39,7 +48,10 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private Platform() {
+    private Platform(Path root, Path logs, String otlpEndpoint) {
+        this.root = root;
+        this.logs = logs;
+        this.otlpEndpoint = otlpEndpoint;
     }
 
     /**
@@ -64,7 +76,7 @@ public final class Platform implements AutoCloseable {
         int gateway = freePort();
         String userUrl = "http://127.0.0.1:" + user;
 
-        Platform platform = new Platform();
+        Platform platform = new Platform(root, logs, otlpEndpoint);
         platform.add(root, logs, launch, "user-service", user, otlpEndpoint, Map.of());
         platform.add(root, logs, launch, "video-service", video, otlpEndpoint, Map.of(
                 "QUARKUS_GRPC_SERVER_HOST", "127.0.0.1",
@@ -95,6 +107,11 @@ public final class Platform implements AutoCloseable {
 
     private void add(Path root, Path logs, Launch launch, String name, int httpPort, String otlpEndpoint,
             Map<String, String> peers) {
+        services.put(name, process(root, logs, launch, name, httpPort, otlpEndpoint, peers));
+    }
+
+    private static ServiceProcess process(Path root, Path logs, Launch launch, String name, int httpPort, String otlpEndpoint,
+            Map<String, String> peers) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
@@ -115,8 +132,39 @@ public final class Platform implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        services.put(name, new ServiceProcess(name, jar, httpPort, managementPort, env, launch.jvmOptions().apply(name),
-                launch.commandPrefix().apply(name), log));
+        return new ServiceProcess(name, jar, httpPort, managementPort, env, launch.jvmOptions().apply(name),
+                launch.commandPrefix().apply(name), log);
+    }
+
+    /**
+     * Starts the traffic generator against this platform's gateway, sending its telemetry where the
+     * services send theirs, and waits until it is ready. {@code settings} is environment beyond the
+     * wiring ({@code APP_TRAFFIC_RATE}, for instance). It stops with the platform, or earlier with
+     * {@link #stopTrafficGenerator()}.
+     */
+    public ServiceProcess startTrafficGenerator(Launch launch, Map<String, String> settings) {
+        if (trafficGenerator != null && trafficGenerator.isAlive()) {
+            throw new IllegalStateException("the traffic generator is already running");
+        }
+        Map<String, String> env = new LinkedHashMap<>(settings);
+        env.put("QUARKUS_REST_CLIENT_GATEWAY_URL", gatewayUrl());
+        trafficGenerator = process(root, logs, launch, TRAFFIC_GENERATOR, freePort(), otlpEndpoint, env);
+        long started = System.nanoTime();
+        trafficGenerator.start();
+        try {
+            trafficGenerator.awaitReady(started, READY_TIMEOUT);
+        } catch (RuntimeException e) {
+            trafficGenerator.stop();
+            throw e;
+        }
+        return trafficGenerator;
+    }
+
+    /** Stops the traffic generator (SIGTERM: journeys under way are cut short) and waits until it has exited. */
+    public void stopTrafficGenerator() {
+        if (trafficGenerator != null) {
+            trafficGenerator.stop();
+        }
     }
 
     public ServiceProcess service(String name) {
@@ -146,6 +194,7 @@ public final class Platform implements AutoCloseable {
 
     @Override
     public void close() {
+        stopTrafficGenerator();
         List<ServiceProcess> reversed = new ArrayList<>(services.values());
         Collections.reverse(reversed);
         reversed.forEach(ServiceProcess::stop);

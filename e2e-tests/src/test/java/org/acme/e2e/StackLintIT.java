@@ -63,10 +63,10 @@ class StackLintIT {
         return env;
     }
 
-    /** The port each of the four services listens on (HTTP and gRPC), from its application.properties. */
+    /** The port each of the five applications listens on (HTTP and gRPC), from its application.properties. */
     static Map<String, Set<Integer>> servicePorts() throws IOException {
         Map<String, Set<Integer>> ports = new HashMap<>();
-        for (String service : Platform.SERVICES) {
+        for (String service : Platform.APPLICATIONS) {
             ServiceSettings settings = ServiceSettings.of(ROOT, service);
             Set<Integer> listening = new HashSet<>();
             listening.add(settings.httpPort());
@@ -173,7 +173,7 @@ class StackLintIT {
             }
         }
         assertTrue(checked >= 10, "found the peer and OTLP settings: " + checked);
-        for (String service : Platform.SERVICES) {
+        for (String service : Platform.APPLICATIONS) {
             Map<?, ?> environment = (Map<?, ?>) services.get(service).get("environment");
             assertEquals("http://otel-collector:4317", environment.get("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT"),
                     service + " sends its telemetry to the Collector");
@@ -194,7 +194,7 @@ class StackLintIT {
                     int port = Integer.parseInt(target.split(":")[1]);
                     assertTrue(services.containsKey(host), "target " + target + " is not a compose service");
                     assertTrue(ports.get(host).contains(port), "target " + target + ": nothing listens there");
-                    if (Platform.SERVICES.contains(host)) {
+                    if (Platform.APPLICATIONS.contains(host)) {
                         assertEquals(host, job.get("job_name"), "job name is the service name");
                         String path = ServiceSettings.of(ROOT, host).metricsPath();
                         assertEquals(path, job.get("metrics_path"), host + " serves its metrics at " + path);
@@ -242,7 +242,7 @@ class StackLintIT {
 
     @Test
     void dockerfiles_copy_what_the_build_produces() throws IOException {
-        for (String service : Platform.SERVICES) {
+        for (String service : Platform.APPLICATIONS) {
             String jvm = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.jvm"));
             for (String part : List.of("lib/", "app/", "quarkus/")) {
                 assertTrue(jvm.contains("/build/" + service + "/target/quarkus-app/" + part), service + " copies " + part);
@@ -277,7 +277,7 @@ class StackLintIT {
     @Test
     void each_jvm_image_defaults_to_the_jvm_options_the_memory_limits_were_measured_with() throws IOException {
         // MemoryLimitsIT measures compose.yaml's JAVA_OPTS; `docker run` of an image alone must behave the same.
-        for (String service : Platform.SERVICES) {
+        for (String service : Platform.APPLICATIONS) {
             String composeOptions = String.join(" ", MemoryLimitsIT.composeServices(ROOT.resolve("compose.yaml")).get(service).javaOptions());
             String dockerfile = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.jvm"));
             assertTrue(dockerfile.contains("JAVA_OPTS=\"" + composeOptions + "\""),

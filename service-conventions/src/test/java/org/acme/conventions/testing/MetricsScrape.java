@@ -20,6 +20,9 @@ public final class MetricsScrape {
     public static double value(String name, String... labels) {
         String body = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String line : body.split("\n")) {
+            if (labels.length == 0 && line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length()).trim().split("\\s+")[0]); // a sample without labels
+            }
             if (line.startsWith(name + "{") && hasAll(line.substring(0, line.indexOf('}')), labels)) {
                 Matcher value = VALUE.matcher(line);
                 if (value.find()) {

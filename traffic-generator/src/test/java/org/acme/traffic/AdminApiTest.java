@@ -1,0 +1,110 @@
+package org.acme.traffic;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
+
+@QuarkusTest
+class AdminApiTest {
+
+    private final List<String> infoLines = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getLevel().intValue() == Level.INFO.intValue()) {
+                infoLines.add(((ExtLogRecord) record).getFormattedMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    @BeforeEach
+    void captureLog() {
+        Logger.getLogger(Crowd.class.getName()).addHandler(capture);
+    }
+
+    @AfterEach
+    void idleAgain() {
+        Logger.getLogger(Crowd.class.getName()).removeHandler(capture);
+        given().delete("/admin/traffic/surge");
+        given().put("/admin/traffic/rate?requestsPerSecond=0");
+    }
+
+    @Test
+    void the_state_says_rate_surge_users_and_gateway() {
+        given().get("/admin/traffic").then().statusCode(200)
+                .body("rate", equalTo(0.0f))
+                .body("surge", nullValue())
+                .body("usersMax", equalTo(6))
+                .body("gateway", equalTo("http://127.0.0.1:18084"));
+    }
+
+    @Test
+    void each_change_is_answered_with_the_new_state_and_logged_in_one_info_line() {
+        given().put("/admin/traffic/rate?requestsPerSecond=0.5").then().statusCode(200).body("rate", equalTo(0.5f));
+        given().post("/admin/traffic/surge?factor=3x&duration=90s").then().statusCode(200)
+                .body("surge.factor", equalTo(3.0f)).body("surge.durationSeconds", equalTo(90)).body("targetRate", equalTo(1.5f));
+        given().delete("/admin/traffic/surge").then().statusCode(200).body("surge", nullValue()).body("targetRate", equalTo(0.5f));
+
+        assertEquals(3, infoLines.size(), "one INFO line per change: " + infoLines);
+        assertEquals(true, infoLines.get(1).contains("×3.0") && infoLines.get(1).contains("90"), infoLines.get(1));
+        assertEquals(true, infoLines.get(2).contains("called off"), infoLines.get(2));
+    }
+
+    @ParameterizedTest(name = "PUT rate {0} → 400")
+    @CsvSource({ "abc, must be a number", "-1, must be a number of at least 0", "NaN, must be a number", "'', is required",
+            "51, above the most this generator sends" })
+    void a_bad_rate_is_a_400_problem(String value, String detail) {
+        problem(given().put("/admin/traffic/rate?requestsPerSecond=" + value).then(), detail);
+    }
+
+    @ParameterizedTest(name = "POST surge factor={0} duration={1} → 400")
+    @CsvSource({ "1, 2m, factor must be above 1", "0.5, 2m, factor must be above 1", "11, 2m, at most 10", "abc, 2m, must be a number",
+            "5, 0s, duration must be between 1s and 1h", "5, 2h, duration must be between", "5, soon, duration must be between" })
+    void a_bad_surge_is_a_400_problem(String factor, String duration, String detail) {
+        problem(given().post("/admin/traffic/surge?factor=" + factor + "&duration=" + duration).then(), detail);
+    }
+
+    @Test
+    void a_surge_above_the_highest_rate_is_refused() {
+        given().put("/admin/traffic/rate?requestsPerSecond=10").then().statusCode(200);
+        problem(given().post("/admin/traffic/surge?factor=6&duration=1m").then(), "above the most this generator sends");
+        given().get("/admin/traffic").then().body("surge", nullValue());
+    }
+
+    private static void problem(ValidatableResponse response, String detail) {
+        response.statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("title", equalTo("Bad Request"))
+                .body("detail", containsString(detail))
+                .body("traceId", matchesPattern("[0-9a-f]{32}"));
+    }
+}
