@@ -39,6 +39,10 @@ public final class Http {
                 .build());
     }
 
+    public static HttpResponse<String> delete(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT).DELETE().build());
+    }
+
     public static JsonNode json(HttpResponse<String> response) {
         try {
             return JSON.readTree(response.body());

@@ -135,6 +135,11 @@ public final class OtlpReceiver implements AutoCloseable {
         stop();
     }
 
+    /** Every span received so far. */
+    public List<ReceivedSpan> spans() {
+        return List.copyOf(spans);
+    }
+
     public List<ReceivedSpan> spansOf(String traceId) {
         return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
     }

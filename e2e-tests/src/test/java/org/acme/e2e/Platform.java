@@ -160,6 +160,11 @@ public final class Platform implements AutoCloseable {
         return trafficGenerator;
     }
 
+    /** The traffic generator, if it was started (running or not), else null. */
+    public ServiceProcess trafficGenerator() {
+        return trafficGenerator;
+    }
+
     /** Stops the traffic generator (SIGTERM: journeys under way are cut short) and waits until it has exited. */
     public void stopTrafficGenerator() {
         if (trafficGenerator != null) {

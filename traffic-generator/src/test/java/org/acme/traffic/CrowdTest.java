@@ -53,8 +53,9 @@ class CrowdTest {
         assertEquals(20.0, MetricsScrape.value("app_traffic_target_rate"));
 
         long requests = requestsDuring(Duration.ofSeconds(3));
-        // 60 expected at 20 requests/s; 12 without the surge.
-        assertTrue(requests >= 40 && requests <= 75, requests + " requests in 3 s of a ×5 surge on 4 requests/s");
+        // 60 expected at 20 requests/s, 12 without the surge. The floor is twice the rate without it: a surge
+        // that did nothing fails, and a machine busy with other work (the surge's first second included) does not.
+        assertTrue(requests >= 24 && requests <= 75, requests + " requests in 3 s of a ×5 surge on 4 requests/s");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> MetricsScrape.value("app_traffic_surge") == 0.0);
         given().get("/admin/traffic").then().body("surge", nullValue()).body("targetRate", equalTo(4.0f));
