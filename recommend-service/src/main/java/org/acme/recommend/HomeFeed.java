@@ -1,5 +1,6 @@
 package org.acme.recommend;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -52,7 +53,7 @@ public class HomeFeed {
         AtomicBoolean computed = new AtomicBoolean();
         CompositeCacheKey feedKey = new CompositeCacheKey(userId, size);
         if (faults.touching(CACHE_OFF, "home-feed") != null) {
-            cache.invalidate(feedKey).await().atMost(budget.remaining()); // the lookup below is then a miss, and counted as one
+            cache.invalidate(feedKey).await().atMost(timeLeft(budget, userId)); // the lookup below is then a miss, and counted as one
         }
         Fault staircase = faults.touching(FaultSwitches.STAIRCASE, "home-feed");
         if (staircase != null) {
@@ -63,7 +64,7 @@ public class HomeFeed {
             videos = cache.<CompositeCacheKey, List<VideoSummary>> get(feedKey, key -> {
                 computed.set(true);
                 return recommendations.compute(userId, size, budget);
-            }).await().atMost(budget.remaining()); // bounds the wait for another request computing the same feed
+            }).await().atMost(timeLeft(budget, userId)); // bounds the wait for another request computing the same feed
         } catch (TimeoutException e) {
             throw new ProblemException(504, "Gateway Timeout",
                     "home feed of user " + userId + " not ready within this request's budget", e);
@@ -75,5 +76,14 @@ public class HomeFeed {
                 .setAttribute("app.cache.hit", hit);
         LOG.infof("Home feed for user %d: cache %s, %d videos", userId, hit ? "hit" : "miss", videos.size());
         return new Feed(videos, hit);
+    }
+
+    /** What is left of the budget to wait in; a 504 when nothing is (Mutiny refuses a zero wait). */
+    private static Duration timeLeft(Budget budget, long userId) {
+        Duration left = budget.remaining();
+        if (left.isZero()) {
+            throw new ProblemException(504, "Gateway Timeout", "home feed of user " + userId + ": no time left in this request's budget");
+        }
+        return left;
     }
 }

@@ -46,7 +46,10 @@ public final class Downstream {
 
     /** The call as a {@link Uni}, to combine with other calls made at the same time. */
     public static <T> Uni<T> call(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
-        long millis = Math.max(0, bound.toMillis());
+        long millis = bound.toMillis();
+        if (millis <= 0) { // the request's budget is spent: no call, and a timeout that says so (Mutiny refuses a zero wait)
+            return Uni.createFrom().failure(DependencyFailure.timedOut(dependency, "not called: no time left in this request's budget", null));
+        }
         return Uni.createFrom().deferred(() -> onItsOwnContext(dependency, call))
                 .ifNoItem().after(Duration.ofMillis(millis)).fail()
                 .onFailure().transform(e -> toProblem(dependency, millis, forward, e));

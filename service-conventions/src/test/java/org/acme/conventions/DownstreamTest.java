@@ -32,6 +32,19 @@ class DownstreamTest {
     }
 
     @Test
+    void a_spent_budget_is_a_504_without_calling_instead_of_an_error_about_a_zero_timeout() {
+        java.util.concurrent.atomic.AtomicBoolean called = new java.util.concurrent.atomic.AtomicBoolean();
+        ProblemException e = assertThrows(ProblemException.class, () -> Downstream.await("user-service", Duration.ZERO,
+                Forward.NOTHING, () -> {
+                    called.set(true);
+                    return Uni.createFrom().item("answer");
+                }));
+        assertEquals(504, e.status());
+        assertTrue(e.detail().startsWith("user-service: not called: no time left"), e.detail());
+        assertTrue(!called.get(), "the dependency was not called");
+    }
+
+    @Test
     void a_refused_connection_is_a_502_unreachable() {
         ProblemException e = failing(Forward.NOT_FOUND,
                 new ProcessingException(new ConnectException("Connection refused: /127.0.0.1:1")));
