@@ -8,13 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import jakarta.inject.Inject;
+
+import org.acme.conventions.testing.InMemorySpans;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
@@ -22,6 +29,9 @@ import io.restassured.response.Response;
 class WebFrontTest {
 
     private static final Pattern PAGE_TRACE = Pattern.compile("data-trace-id=\"([0-9a-f]{32})\"");
+
+    @Inject
+    InMemorySpanExporter spans;
 
     @ParameterizedTest
     @ValueSource(strings = { "/", "/home?userId=5", "/watch/42?userId=5", "/upload?userId=5" })
@@ -57,6 +67,21 @@ class WebFrontTest {
                 .contentType(containsString("javascript"))
                 .body(containsString("X-Trace-Id"));
         given().when().get("/web/site.css").then().statusCode(200).contentType(startsWith("text/css"));
+    }
+
+    @Test
+    void the_pages_are_traced_and_their_script_and_styles_are_not() {
+        given().when().get("/web/site.js").then().statusCode(200);
+        given().when().get("/web/site.css").then().statusCode(200);
+        String pageTrace = given().when().get("/upload?userId=3").then().statusCode(200).extract().header("X-Trace-Id");
+
+        // The files' spans, had there been any, ended before the page's, so they would be exported by now.
+        InMemorySpans.awaitSpan(spans, s -> s.getTraceId().equals(pageTrace) && s.getName().equals("GET /upload"));
+        List<String> files = spans.getFinishedSpanItems().stream()
+                .filter(s -> s.getName().contains("/web/")
+                        || String.valueOf(s.getAttributes().get(AttributeKey.stringKey("url.path"))).startsWith("/web/"))
+                .map(SpanData::getName).toList();
+        assertEquals(List.of(), files);
     }
 
     @Test
