@@ -77,7 +77,7 @@ fi
 
 cat <<MSG
 
-The video site is up. Try:
+The video site is up. Open http://127.0.0.1:8080/ in a browser, or try:
   curl -i 'http://127.0.0.1:8080/api/home?userId=1'
   curl -i  http://127.0.0.1:8080/api/videos/42
 Logs: $LOG_DIR/. Press Ctrl-C to stop.

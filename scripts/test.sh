@@ -19,7 +19,7 @@ quick=false
 declare -A PACKAGES=(
   [java]=openjdk-17-jdk-headless [mvn]=maven [curl]=curl [python3]=python3
   [prometheus]=prometheus [promtool]=prometheus [docker-compose]=docker-compose
-  [pg_createcluster]=postgresql
+  [pg_createcluster]=postgresql [chromium]=chromium [chromedriver]=chromium-driver
 )
 missing=()
 for command in "${!PACKAGES[@]}"; do
@@ -28,7 +28,7 @@ done
 if ((${#missing[@]} > 0)); then
   packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if ! command -v apt-get >/dev/null; then
-    echo "Missing: $packages(Debian package names). Install the equivalents (Java 17+, Maven 3.8+, curl, python3, Prometheus 2.x with promtool, docker-compose 1.29, PostgreSQL server), then run this again." >&2
+    echo "Missing: $packages(Debian package names). Install the equivalents (Java 17+, Maven 3.8+, curl, python3, Prometheus 2.x with promtool, docker-compose 1.29, PostgreSQL server, Chromium and its chromedriver), then run this again." >&2
     exit 1
   fi
   echo "== Installing test prerequisites: $packages"

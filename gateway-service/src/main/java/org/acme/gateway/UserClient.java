@@ -23,7 +23,7 @@ public interface UserClient {
     record View(long videoId) {
     }
 
-    record Heartbeat(long userId, String page, Instant onlineUntil) {
+    record Heartbeat(long userId, String page, Instant onlineUntil, long onlineOnPage) {
     }
 
     @GET

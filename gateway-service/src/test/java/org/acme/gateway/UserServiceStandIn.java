@@ -54,6 +54,6 @@ public class UserServiceStandIn {
         if (!"home".equals(page)) {
             throw ProblemException.badRequest("page must be one of [home], got '" + page + "'");
         }
-        return new UserClient.Heartbeat(id, page, Instant.now().plusSeconds(60));
+        return new UserClient.Heartbeat(id, page, Instant.now().plusSeconds(60), 1);
     }
 }

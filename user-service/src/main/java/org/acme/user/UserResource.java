@@ -1,5 +1,7 @@
 package org.acme.user;
 
+import java.time.Instant;
+
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -54,7 +56,8 @@ public class UserResource {
     public Heartbeat heartbeat(@PathParam("id") String id, @QueryParam("page") String page) {
         long userId = userId(id);
         directory.find(userId);
-        return new Heartbeat(userId, page, online.heartbeat(userId, page));
+        Instant until = online.heartbeat(userId, page);
+        return new Heartbeat(userId, page, until, online.count(page));
     }
 
     private static long userId(String raw) {

@@ -1,6 +1,7 @@
 package org.acme.user;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,7 +24,9 @@ class BusinessMetricsTest {
         assertEquals(home + 2, MetricsScrape.value("app_online_users", "page=\"home\""));
 
         // A user is on one page at a time: moving on leaves the home page.
-        given().when().post("/users/12/heartbeat?page=video").then().statusCode(200);
+        // The answer says how many are on that page now, as the gauge does: the pages show it.
+        given().when().post("/users/12/heartbeat?page=video").then().statusCode(200)
+                .body("onlineOnPage", equalTo((int) video + 1));
         assertEquals(home + 1, MetricsScrape.value("app_online_users", "page=\"home\""));
         assertEquals(video + 1, MetricsScrape.value("app_online_users", "page=\"video\""));
     }
