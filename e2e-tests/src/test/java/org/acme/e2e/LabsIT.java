@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import org.acme.e2e.OtlpReceiver.ReceivedLog;
 import org.acme.e2e.OtlpReceiver.ReceivedSpan;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,20 @@ class LabsIT {
             for (int i = 0; i < blocks.size(); i++) {
                 run(i, stack);
             }
+        }
+    }
+
+    /**
+     * A learner's stack has been up a while, with the simulated users on it: the JVMs have compiled the
+     * request paths. A freshly started one answers its first requests slowly (on two busy cores, past
+     * the hops' bounds), so the labs' first request would time out instead of showing the lab's story.
+     */
+    @BeforeAll
+    static void warmUp(E2eStack stack) {
+        for (int i = 0; i < 60; i++) {
+            int user = 1 + i % 40;
+            Http.get(stack.gateway() + "/api/home?userId=" + user);
+            Http.get(stack.gateway() + "/api/videos/" + (1 + i * 7 % 300) + "?userId=" + user);
         }
     }
 
@@ -229,12 +244,20 @@ class LabsIT {
         lab.run(0, stack);
         lab.run(1, stack);
         try {
-            String hop = "histogram_quantile(0.99, sum by (le) (rate(http_client_requests_seconds_bucket{job=\"gateway-service\",clientName=\"%s\"}[1m])))";
-            Double videoHop = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(5))
-                    .until(() -> stack.prometheus.scalar(hop.formatted(clientName(stack, "video"))), p99 -> p99 != null && p99 > 0.3);
-            Double userHop = stack.prometheus.scalar(hop.formatted(clientName(stack, "user")));
-            System.out.printf("[lab] p99 over the last minute: gateway → video-service %.3f s, gateway → user-service %s s%n", videoHop, userHop);
-            assertTrue(userHop != null && userHop < 0.3, "the gateway → user-service hop stays fast: " + userHop);
+            // Every call to video-service is 300 ms slower, so even its median is; the calls to user-service are not
+            // (their median: on two busy cores a surge stretches the tail of every hop, so the p99 is only printed).
+            String hop = "histogram_quantile(%s, sum by (le) (rate(http_client_requests_seconds_bucket{job=\"gateway-service\",clientName=\"%s\"}[1m])))";
+            String video = clientName(stack, "video");
+            String user = clientName(stack, "user");
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(5))
+                    .until(() -> stack.prometheus.scalar(hop.formatted("0.5", video)), p50 -> p50 != null && p50 > 0.3);
+            Double videoP99 = stack.prometheus.scalar(hop.formatted("0.99", video));
+            Double userP50 = stack.prometheus.scalar(hop.formatted("0.5", user));
+            Double userP99 = stack.prometheus.scalar(hop.formatted("0.99", user));
+            System.out.printf("[lab] over the last minute: gateway → video-service p99 %.3f s; gateway → user-service p50 %.3f s, p99 %.3f s%n",
+                    videoP99, userP50, userP99);
+            assertTrue(videoP99 > 0.3, "the gateway → video-service hop's p99 is above 300 ms: " + videoP99);
+            assertTrue(userP50 != null && userP50 < 0.3, "the gateway → user-service hop stays fast: median " + userP50);
 
             // An exemplar of the gateway's video page latency leads to a trace whose largest self time is the slowed query.
             String selector = "http_server_requests_seconds_bucket{job=\"gateway-service\",uri=\"/api/videos/{id}\"}";
@@ -269,8 +292,10 @@ class LabsIT {
             // Database latency by operation: find_user about 150 ms, watch_history not.
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(5)).until(
                     () -> value(stack.prometheus.query(queries.get(0)), "operation", "find_user"), p99 -> p99 != null && p99 >= 0.15);
-            Double history = value(stack.prometheus.query(queries.get(0)), "operation", "watch_history");
-            assertTrue(history == null || history < 0.15, "watch_history stays low: " + history);
+            // The others stay low: every find_user waits 150 ms, so its median does; watch_history's median does not.
+            String median = queries.get(0).replace("0.99", "0.5");
+            Double history = value(stack.prometheus.query(median), "operation", "watch_history");
+            assertTrue(history == null || history < 0.15, "watch_history stays low: median " + history);
             // The cache hit ratio falls to 0 (every lookup a miss over the last minute).
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(5)).until(
                     () -> stack.prometheus.scalar(queries.get(1)), ratio -> ratio != null && ratio == 0.0);
@@ -296,20 +321,21 @@ class LabsIT {
 
     private static void startTraffic(E2eStack stack) {
         if (stack.platform.trafficGenerator() == null || !stack.platform.trafficGenerator().isAlive()) {
-            stack.platform.startTrafficGenerator(Platform.Launch.withJvmOptions(List.of("-Xmx64m")), Map.of("APP_TRAFFIC_RATE", "4"));
+            stack.platform.startTrafficGenerator(Platform.Launch.withJvmOptions(List.of("-Xmx64m")), Map.of("APP_TRAFFIC_RATE", "2"));
         }
     }
 
-    /** The REST client name the gateway's metrics give the client whose name contains {@code peer}. */
+    /** The REST client name the gateway's metrics give the client whose name contains {@code peer}, once it has been used. */
     private static String clientName(E2eStack stack, String peer) {
-        JsonNode names = stack.prometheus.query("count by (clientName) (http_client_requests_seconds_count{job=\"gateway-service\"})");
-        for (JsonNode sample : names) {
-            String name = sample.path("metric").path("clientName").asText();
-            if (name.contains(peer)) {
-                return name;
+        return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            for (JsonNode sample : stack.prometheus.query("count by (clientName) (http_client_requests_seconds_count{job=\"gateway-service\"})")) {
+                String name = sample.path("metric").path("clientName").asText();
+                if (name.contains(peer)) {
+                    return name;
+                }
             }
-        }
-        throw new AssertionError("no REST client of the gateway named after " + peer + ": " + names);
+            return null;
+        }, name -> name != null);
     }
 
     private static List<String> promqlBlocks(Lab lab) {
