@@ -39,19 +39,24 @@ for service in "${SERVICES[@]}"; do
 done
 
 deadline=$((SECONDS + ${READY_TIMEOUT:-60}))
-for i in "${!SERVICES[@]}"; do
-  until curl -sf "http://127.0.0.1:${HEALTH_PORTS[$i]}/q/health/ready" >/dev/null; do
-    if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-      echo "${SERVICES[$i]} exited; its log:" >&2
-      tail -n 30 "$LOG_DIR/${SERVICES[$i]}.log" >&2
+# Waits for one application (name, pid, port of its /q/health) until it is ready, it exits, or the deadline passes.
+await_ready() {
+  local name=$1 pid=$2 port=$3
+  until curl -sf "http://127.0.0.1:$port/q/health/ready" >/dev/null; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "$name exited; its log:" >&2
+      tail -n 30 "$LOG_DIR/$name.log" >&2
       exit 1
     fi
     if ((SECONDS > deadline)); then
-      echo "${SERVICES[$i]} not ready after ${READY_TIMEOUT:-60}s; see $LOG_DIR/${SERVICES[$i]}.log" >&2
+      echo "$name not ready after ${READY_TIMEOUT:-60}s; see $LOG_DIR/$name.log" >&2
       exit 1
     fi
     sleep 0.2
   done
+}
+for i in "${!SERVICES[@]}"; do
+  await_ready "${SERVICES[$i]}" "${pids[$i]}" "${HEALTH_PORTS[$i]}"
   echo "${SERVICES[$i]} ready on http://127.0.0.1:${HTTP_PORTS[$i]}"
 done
 
@@ -60,18 +65,7 @@ if [[ -z "${NO_TRAFFIC:-}" ]]; then
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_REST_CLIENT_GATEWAY_URL=http://127.0.0.1:8080 \
     java ${JAVA_OPTS:-} -jar traffic-generator/target/quarkus-app/quarkus-run.jar >"$LOG_DIR/traffic-generator.log" 2>&1 &
   pids+=("$!")
-  until curl -sf http://127.0.0.1:8084/q/health/ready >/dev/null; do
-    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
-      echo "traffic-generator exited; its log:" >&2
-      tail -n 30 "$LOG_DIR/traffic-generator.log" >&2
-      exit 1
-    fi
-    if ((SECONDS > deadline)); then
-      echo "traffic-generator not ready after ${READY_TIMEOUT:-60}s; see $LOG_DIR/traffic-generator.log" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
+  await_ready traffic-generator "${pids[-1]}" 8084
   echo "traffic-generator ready on http://127.0.0.1:8084: a few users browse the site (scripts/traffic status)"
 fi
 
