@@ -259,15 +259,15 @@ class LabsIT {
             assertTrue(videoP99 > 0.3, "the gateway → video-service hop's p99 is above 300 ms: " + videoP99);
             assertTrue(userP50 != null && userP50 < 0.3, "the gateway → user-service hop stays fast: median " + userP50);
 
-            // An exemplar of the gateway's video page latency leads to a trace whose largest self time is the slowed query.
-            String selector = "http_server_requests_seconds_bucket{job=\"gateway-service\",uri=\"/api/videos/{id}\"}";
+            // An exemplar on a bucket above 300 ms of the gateway's video page latency (a dot on the "Latency p99" panel) leads
+            // to a trace whose largest self time is the slowed query.
             SpanTree slow = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(
-                    () -> stack.prometheus.exemplarTraceIds(selector).stream()
-                            .map(id -> new SpanTree(stack.receiver.spansOf(id)))
+                    () -> Exemplars.of(stack.platform.service("gateway-service"), "http_server_requests_seconds", "uri=\"/api/videos/{id}\"")
+                            .stream().filter(e -> e.le() > 0.3)
+                            .map(e -> new SpanTree(stack.receiver.spansOf(e.traceId())))
                             .filter(tree -> tree.spans().stream().anyMatch(s -> s.span().getName().equals("db.find_video")
                                     && "latency:db.find_video".equals(s.attribute("app.fault"))))
                             .findFirst().orElse(null), tree -> tree != null);
-            // The trace begins with the simulated user's journey, whose own time is the user's think time: look under the gateway.
             ReceivedSpan heaviest = slow.spans().stream().filter(s -> !s.service().equals(Platform.TRAFFIC_GENERATOR)).max(Comparator.comparingLong(s -> selfTimeNanos(slow, s))).orElseThrow();
             assertEquals("db.find_video", heaviest.span().getName(), slow.render());
             assertEquals("video-service", heaviest.service());

@@ -6,11 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -105,16 +102,8 @@ class MetricsIT {
         for (int i = 0; i < 5; i++) {
             Http.get(stack.gateway() + "/api/home?userId=" + (20 + i));
         }
-        String scrape = Http.get(stack.platform.service("gateway-service").managementUrl() + "/q/metrics", Map.of(
-                "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-                "User-Agent", "Prometheus/3.5.0")).body();
-        Matcher exemplar = Pattern.compile(
-                "^http_server_requests_seconds_bucket\\{[^}]*uri=\"/api/home\"[^}]*} \\S+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"",
-                Pattern.MULTILINE).matcher(scrape);
-        List<String> traceIds = new ArrayList<>();
-        while (exemplar.find()) {
-            traceIds.add(exemplar.group(1));
-        }
+        List<String> traceIds = Exemplars.of(stack.platform.service("gateway-service"), "http_server_requests_seconds",
+                "uri=\"/api/home\"").stream().map(Exemplars.Exemplar::traceId).toList();
         assertFalse(traceIds.isEmpty(), "exemplars on the /api/home latency buckets");
         await().atMost(Duration.ofSeconds(10)).until(() -> traceIds.stream().anyMatch(stack.receiver::holdsTrace));
         System.out.printf("[e2e] exemplar trace ids on /api/home buckets: %s (held by the receiver: %s)%n", traceIds,

@@ -1,0 +1,42 @@
+package org.acme.e2e;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The exemplars a service publishes on a histogram's buckets, read from its /q/metrics as the compose
+ * stack's Prometheus scrapes it (OpenMetrics). Debian's Prometheus (2.42) cannot ingest Micrometer's
+ * exemplars, so the end-to-end tests read them from the source: what a click on an exemplar dot in
+ * Grafana opens.
+ */
+final class Exemplars {
+
+    /** One bucket's exemplar: the bucket's upper bound, and the trace of the request it stands for. */
+    record Exemplar(double le, String traceId) {
+    }
+
+    private static final Pattern BUCKET = Pattern.compile(
+            "^(\\w+)_bucket\\{([^}]*)le=\"([^\"]+)\"[^}]*} \\S+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"", Pattern.MULTILINE);
+
+    private Exemplars() {
+    }
+
+    /** The exemplars of {@code histogram}'s buckets whose labels contain {@code label} (e.g. {@code uri="/api/home"}). */
+    static List<Exemplar> of(ServiceProcess service, String histogram, String label) {
+        String scrape = Http.get(service.managementUrl() + "/q/metrics", Map.of(
+                "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+                "User-Agent", "Prometheus/3.5.0")).body();
+        List<Exemplar> found = new ArrayList<>();
+        Matcher m = BUCKET.matcher(scrape);
+        while (m.find()) {
+            if (m.group(1).equals(histogram) && m.group(0).contains(label)) {
+                double le = m.group(3).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(3));
+                found.add(new Exemplar(le, m.group(4)));
+            }
+        }
+        return found;
+    }
+}
