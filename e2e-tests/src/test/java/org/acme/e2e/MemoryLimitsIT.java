@@ -29,7 +29,10 @@ import org.yaml.snakeyaml.Yaml;
  * <p>
  * The embedded-H2 jars run by default; {@code -Dmemory.variant=postgresql -Dmemory.postgresql.port=N}
  * runs the PostgreSQL builds ({@code target/postgresql}) against a PostgreSQL on 127.0.0.1:N with
- * databases and roles {@code users} and {@code videos} (scripts/check-postgresql.sh sets that up).
+ * databases and roles {@code users} and {@code videos}; {@code -Dmemory.postgresql.users.port} and
+ * {@code -Dmemory.postgresql.videos.port} point each service at its own server, as in compose
+ * (scripts/check-postgresql.sh sets up one cluster per database, each in a memory cgroup of its
+ * compose {@code mem_limit}, and checks their peaks after this test).
  * Where no memory cgroup can be made (not root), the test fails in CI and is skipped loudly elsewhere.
  */
 @Order(7)
@@ -103,7 +106,8 @@ class MemoryLimitsIT {
                     long peak = group.peakBytes();
                     double headroom = 1.0 - (double) peak / limit;
                     System.out.printf("[memory] %-18s %5d MiB %5d MiB %5d MiB %8.1f%% %s%n", service, mib(limit),
-                            mib(atReady.get(service)), mib(peak), headroom * 100, String.join(" ", compose.get(service).javaOptions()));
+                            mib(atReady.get(service)), mib(peak), headroom * 100, String.join(" ", compose.get(service).javaOptions())
+                                    + settings(compose.get(service).environment()));
                     ServiceProcess process = service.equals(Platform.TRAFFIC_GENERATOR) ? generator : platform.service(service);
                     if (group.oomKills() > 0 || !process.isAlive()) {
                         problems.append("\n").append(service).append(" was killed (oom_kill ").append(group.oomKills())
@@ -175,12 +179,24 @@ class MemoryLimitsIT {
     }
 
     private static Map<String, String> postgresql(String service) {
-        String port = System.getProperty("memory.postgresql.port", "5432");
         String database = service.equals("user-service") ? "users" : "videos";
+        String port = System.getProperty("memory.postgresql." + database + ".port",
+                System.getProperty("memory.postgresql.port", "5432"));
         return Map.of(
                 "QUARKUS_DATASOURCE_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + port + "/" + database,
                 "QUARKUS_DATASOURCE_USERNAME", database,
                 "QUARKUS_DATASOURCE_PASSWORD", database);
+    }
+
+    /** The compose settings beyond JAVA_OPTS that the test passes on (e.g. a connection pool's size), for the report. */
+    private static String settings(Map<String, String> environment) {
+        StringBuilder text = new StringBuilder();
+        environment.forEach((key, value) -> {
+            if (key.startsWith("QUARKUS_")) {
+                text.append(' ').append(key).append('=').append(value);
+            }
+        });
+        return text.toString();
     }
 
     private static long mib(long bytes) {
@@ -189,7 +205,8 @@ class MemoryLimitsIT {
 
     /**
      * What compose.yaml gives a service: its memory limit, its JVM options, and the rest of its
-     * environment except the wiring (QUARKUS_*), which the test sets for loopback.
+     * environment except the wiring (addresses, ports, credentials), which the test sets for
+     * loopback. Settings such as {@code QUARKUS_DATASOURCE_JDBC_MAX_SIZE} pass through.
      */
     record ComposeService(long memLimitBytes, List<String> javaOptions, Map<String, String> environment) {
     }
@@ -205,7 +222,7 @@ class MemoryLimitsIT {
             String javaOptions = String.valueOf(environment.get("JAVA_OPTS")).trim();
             Map<String, String> rest = new LinkedHashMap<>();
             environment.forEach((key, value) -> {
-                if (!key.startsWith("QUARKUS_") && !key.equals("JAVA_OPTS")) {
+                if (!isWiring(key) && !key.equals("JAVA_OPTS")) {
                     rest.put(key, String.valueOf(value));
                 }
             });
@@ -213,6 +230,12 @@ class MemoryLimitsIT {
                     Arrays.asList(javaOptions.split("\\s+")), rest));
         }
         return result;
+    }
+
+    /** Where a service finds its peers and how it logs in to them: the test sets these for loopback. */
+    static boolean isWiring(String key) {
+        return key.startsWith("QUARKUS_") && (key.endsWith("_URL") || key.endsWith("_HOST") || key.endsWith("_PORT")
+                || key.endsWith("_ENDPOINT") || key.endsWith("_USERNAME") || key.endsWith("_PASSWORD"));
     }
 
     /** Compose's byte values: 224m, 224mb, 1g, 512k, or a plain number of bytes. */
