@@ -75,7 +75,7 @@ def check_site(args, report):
     trace_id = headers.get("X-Trace-Id") if headers else None
     ok = status == 200 and bool(trace_id)
     report.line(ok, "site", "GET /api/home?userId=1 → %s, trace id %s" % (status or "no answer", trace_id),
-                "docker compose ps (are the four services healthy?); docker compose logs gateway-service")
+                "docker compose ps (are the five applications healthy?); docker compose logs gateway-service")
     return trace_id if ok else None
 
 

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 
@@ -25,6 +26,15 @@ public class OpenMetricsScrape {
     private static final Pattern PROMETHEUS = Pattern.compile("Prometheus/(\\d+)\\.(\\d+)");
 
     void preferOpenMetrics(@Observes Router router) {
+        install(router);
+    }
+
+    // The gateway serves its metrics on the management interface, a router of its own: the same there.
+    void preferOpenMetricsOnManagementInterface(@Observes ManagementInterface managementInterface) {
+        install(managementInterface.router());
+    }
+
+    private static void install(Router router) {
         router.route(METRICS_PATH).order(Integer.MIN_VALUE).handler(context -> {
             if (wantsOpenMetrics(context.request().getHeader(HttpHeaders.ACCEPT),
                     context.request().getHeader(HttpHeaders.USER_AGENT))) {

@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * The site's public API, as a browser calls it. Every method answers the raw {@link Response}: a
  * 4xx or 5xx is an outcome to count, not an exception (quarkus.rest-client.disable-default-mapper).
@@ -20,9 +22,12 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 public interface GatewayClient {
 
     /** The part of the home page a user acts on: the feed's video ids. */
+    // Read with readEntity, which a native image needs registered (no client method returns them).
+    @RegisterForReflection
     record HomePage(List<FeedItem> feed) {
     }
 
+    @RegisterForReflection
     record FeedItem(long id) {
     }
 
