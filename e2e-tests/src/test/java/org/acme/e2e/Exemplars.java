@@ -18,8 +18,10 @@ final class Exemplars {
     record Exemplar(double le, String traceId) {
     }
 
+    // Label values may hold braces (uri="/api/videos/{id}"): a label set is quoted values or anything but quotes and braces.
     private static final Pattern BUCKET = Pattern.compile(
-            "^(\\w+)_bucket\\{([^}]*)le=\"([^\"]+)\"[^}]*} \\S+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"", Pattern.MULTILINE);
+            "^(\\w+)_bucket\\{((?:[^\"}]|\"[^\"]*\")*)} \\S+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"", Pattern.MULTILINE);
+    private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
     private Exemplars() {
     }
@@ -32,9 +34,10 @@ final class Exemplars {
         List<Exemplar> found = new ArrayList<>();
         Matcher m = BUCKET.matcher(scrape);
         while (m.find()) {
-            if (m.group(1).equals(histogram) && m.group(0).contains(label)) {
-                double le = m.group(3).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(3));
-                found.add(new Exemplar(le, m.group(4)));
+            Matcher le = LE.matcher(m.group(2));
+            if (m.group(1).equals(histogram) && m.group(2).contains(label) && le.find()) {
+                double bound = le.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(le.group(1));
+                found.add(new Exemplar(bound, m.group(3)));
             }
         }
         return found;
