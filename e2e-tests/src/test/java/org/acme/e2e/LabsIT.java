@@ -160,6 +160,9 @@ class LabsIT {
                     .anyMatch(l -> l.spanId().equals(spanId) && body(l).startsWith("Staircase: level " + n + " of 4")));
             parent = step;
         }
+        System.out.printf("[lab] staircase in trace %s: levels 1..4 lasted %d, %d, %d, %d ms%n", traceId,
+                durationMillis(single(trace, "recommend-service", "staircase level 1")), durationMillis(single(trace, "recommend-service", "staircase level 2")),
+                durationMillis(single(trace, "recommend-service", "staircase level 3")), durationMillis(single(trace, "recommend-service", "staircase level 4")));
         assertTrue(durationMillis(single(trace, "recommend-service", "staircase level 1"))
                 > durationMillis(single(trace, "recommend-service", "staircase level 4")), "a staircase, not a flat line");
     }
@@ -284,6 +287,8 @@ class LabsIT {
             }
             // The trace begins with the simulated user's journey, whose own time is the user's think time: look under it.
             ReceivedSpan heaviest = slow.spans().stream().filter(s -> !s.service().equals(Platform.TRAFFIC_GENERATOR)).max(Comparator.comparingLong(s -> selfTimeNanos(slow, s))).orElseThrow();
+            System.out.printf("[lab] exemplar trace %s: largest self time %s in %s, %d ms%n", slow.spans().get(0).traceId(),
+                    heaviest.span().getName(), heaviest.service(), selfTimeNanos(slow, heaviest) / 1_000_000);
             assertEquals("db.find_video", heaviest.span().getName(), slow.render());
             assertEquals("video-service", heaviest.service());
             assertTrue(selfTimeNanos(slow, heaviest) >= 300_000_000L, slow.render());
