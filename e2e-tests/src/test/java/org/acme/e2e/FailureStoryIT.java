@@ -27,9 +27,9 @@ class FailureStoryIT {
 
     @Test
     void with_video_service_down_the_error_leads_to_the_failing_hop_and_its_logs(E2eStack stack) {
+        FeedCache.off(stack); // so recommend-service needs video-service for this user's feed
         stack.platform.service("video-service").stop();
         try {
-            // A user whose feed is not cached yet, so recommend-service needs video-service.
             HttpResponse<String> response = Http.get(stack.gateway() + "/api/home?userId=33");
 
             assertEquals(502, response.statusCode(), response.body());
@@ -62,6 +62,7 @@ class FailureStoryIT {
             assertTrue(warnings.stream().allMatch(l -> l.traceId().equals(traceId)), warnings.toString());
         } finally {
             stack.platform.restart("video-service");
+            FeedCache.on(stack);
         }
 
         // Back up: the same request succeeds again (the gRPC channel reconnects on its own).

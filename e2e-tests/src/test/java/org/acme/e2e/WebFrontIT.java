@@ -56,9 +56,9 @@ import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WebFrontIT {
 
-    /** Asked for by no other test: the first home page of this run computes the feed across all four services. */
+    /** The user whose home page is opened (with the feed cache off, so its feed is computed across all four services). */
     private static final String USER = "27";
-    /** Asked for by no other test either: its feed is first computed while video-service is away. */
+    /** The user whose home page is opened while video-service is away (with the feed cache off). */
     private static final String USER_AWAY = "28";
     private static final String JAEGER = "http://127.0.0.1:16686"; // app.web.jaeger-url's default
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -112,8 +112,13 @@ class WebFrontIT {
     @Test
     @Order(1)
     void the_home_page_shows_the_feed_and_its_trace_id_is_a_trace_across_all_four_services(E2eStack stack) {
-        open("/home?userId=" + USER);
-        awaitSettled("home");
+        FeedCache.off(stack); // the feed computed, not served from the cache: its trace crosses all four services
+        try {
+            open("/home?userId=" + USER);
+            awaitSettled("home");
+        } finally {
+            FeedCache.on(stack);
+        }
         assertNoProblemShown();
         assertEquals(12, browser.findElements(By.cssSelector("#feed li")).size(), "videos in the feed");
         assertTrue(text("#greeting").startsWith("Hello, "), text("#greeting"));
@@ -243,9 +248,9 @@ class WebFrontIT {
         WebElement pick = new WebDriverWait(browser, PAGE_DEADLINE)
                 .until(ExpectedConditions.elementToBeClickable(By.linkText("User " + USER_AWAY)));
         ServiceProcess videos = stack.platform.service("video-service");
+        FeedCache.off(stack); // recommend-service needs video-service to compute this user's feed
         videos.stop();
         try {
-            // A user whose feed is not cached: recommend-service needs video-service to compute it.
             pick.click();
             WebElement problem = awaitProblem();
             assertEquals("502", problem.getDomAttribute("data-status"));
@@ -276,6 +281,7 @@ class WebFrontIT {
                     failing.span().getStatus().getCode());
         } finally {
             stack.platform.restart("video-service");
+            FeedCache.on(stack);
         }
 
         // Back up: a reload shows the page, with nothing wrong on it (the gRPC channel reconnects on its own).
