@@ -148,6 +148,9 @@ public class FaultSwitches {
 
     /** The fault {@code kind:target} if it is on, marking the current span as touched by it; else null. */
     public Fault touching(String kind, String target) {
+        if (active.isEmpty()) { // the usual case, on every request and query: no name to build, nothing to look up
+            return null;
+        }
         Fault fault = active.get(Fault.name(kind, target));
         if (fault != null) {
             mark(Span.current(), fault.name());
