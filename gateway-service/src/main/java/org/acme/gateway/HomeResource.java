@@ -14,7 +14,6 @@ import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
 import io.opentelemetry.api.trace.Span;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.tuples.Tuple2;
 
 /** The home page: the signature request that touches all four services. */
@@ -40,11 +39,10 @@ public class HomeResource {
         Budget budget = Budget.of(bounds.request());
 
         // The profile and the feed do not need each other: both calls are in flight at once.
-        Tuple2<UserClient.UserProfile, HomeFeedReply> page = Downstream.await(Uni.combine().all().unis(
+        Tuple2<UserClient.UserProfile, HomeFeedReply> page = Downstream.awaitBoth(
                 Downstream.call("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
                         () -> users.profile(userId)),
-                recommendations.homeFeed(userId, budget.bound(bounds.recommendService())))
-                .asTuple());
+                recommendations.homeFeed(userId, budget.bound(bounds.recommendService())));
         UserClient.UserProfile user = page.getItem1();
         HomeFeedReply feed = page.getItem2();
 

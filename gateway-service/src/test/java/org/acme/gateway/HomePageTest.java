@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,6 +56,18 @@ class HomePageTest {
                 .body("title", equalTo("Bad Gateway"))
                 .body("detail", equalTo("recommend-service: unavailable (video-service: unavailable (io exception: Connection refused))"))
                 .body("traceId", matchesPattern("[0-9a-f]{32}"));
+    }
+
+    @Test
+    void a_failed_feed_is_answered_once_the_profile_call_has_ended_too() {
+        // Answering at once would leave the profile call running with nobody waiting for it: under a
+        // fast failure, the next requests would pile calls onto a healthy user-service.
+        for (int i = 0; i < 3; i++) {
+            given().when().get("/api/home?userId=" + RecommendServiceStandIn.FEED_FAILS_PROFILE_SLOW)
+                    .then().statusCode(502)
+                    .body("detail", startsWith("recommend-service: unavailable"));
+            assertEquals(0, UserServiceStandIn.PROFILES_IN_FLIGHT.get(), "profile calls still running after the answer");
+        }
     }
 
     @Test

@@ -14,13 +14,15 @@ import io.smallrye.mutiny.Uni;
 public class RecommendServiceStandIn implements HomeFeedService {
 
     static final long FEED_FAILS = 66;
+    /** The feed fails at once, while user-service takes 300 ms over the profile. */
+    static final long FEED_FAILS_PROFILE_SLOW = 65;
     static final long FEED_IS_SLOW = 77;
     /** recommend-service says the gateway's request was invalid: the platform's failure, not the user's. */
     static final long FEED_REFUSED = 88;
 
     @Override
     public Uni<HomeFeedReply> getHomeFeed(HomeFeedRequest request) {
-        if (request.getUserId() == FEED_FAILS) {
+        if (request.getUserId() == FEED_FAILS || request.getUserId() == FEED_FAILS_PROFILE_SLOW) {
             return Uni.createFrom().failure(Status.UNAVAILABLE
                     .withDescription("video-service: unavailable (io exception: Connection refused)").asRuntimeException());
         }

@@ -3,6 +3,7 @@ package org.acme.gateway;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -22,10 +23,21 @@ public class UserServiceStandIn {
     /** user-service refuses to record a view of this video: a request the gateway built, not the user's mistake. */
     static final long UNRECORDABLE_VIDEO = 244;
     static final List<String> VIEWS = new CopyOnWriteArrayList<>();
+    /** Profile requests being answered right now. */
+    static final AtomicInteger PROFILES_IN_FLIGHT = new AtomicInteger();
 
     @GET
     public UserClient.UserProfile profile(@PathParam("id") long id) throws InterruptedException {
-        if (id == SLOW_USER) {
+        PROFILES_IN_FLIGHT.incrementAndGet();
+        try {
+            return answerProfile(id);
+        } finally {
+            PROFILES_IN_FLIGHT.decrementAndGet();
+        }
+    }
+
+    private static UserClient.UserProfile answerProfile(long id) throws InterruptedException {
+        if (id == SLOW_USER || id == RecommendServiceStandIn.FEED_FAILS_PROFILE_SLOW) {
             Thread.sleep(300);
         }
         if (id == BROKEN_USER) {
@@ -40,7 +52,7 @@ public class UserServiceStandIn {
     @POST
     @Path("/history")
     public void recordView(@PathParam("id") long id, UserClient.View view) throws InterruptedException {
-        profile(id);
+        answerProfile(id);
         if (view.videoId() == UNRECORDABLE_VIDEO) {
             throw new ProblemException(409, "Conflict", "video " + UNRECORDABLE_VIDEO + " cannot be recorded");
         }
@@ -50,7 +62,7 @@ public class UserServiceStandIn {
     @POST
     @Path("/heartbeat")
     public UserClient.Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page) throws InterruptedException {
-        profile(id);
+        answerProfile(id);
         if (!"home".equals(page)) {
             throw ProblemException.badRequest("page must be one of [home], got '" + page + "'");
         }

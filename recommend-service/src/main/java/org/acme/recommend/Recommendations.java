@@ -28,7 +28,6 @@ import org.jboss.logging.Logger;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.instrumentation.annotations.SpanAttribute;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.tuples.Tuple2;
 
 /**
@@ -64,10 +63,9 @@ public class Recommendations {
                 () -> users.history(userId, HISTORY_SIZE)).videoIds();
 
         // What the user watched and the newest videos overall do not need each other: both asked at once.
-        Tuple2<List<VideoSummary>, List<VideoSummary>> watchedAndNewest = Downstream.await(Uni.combine().all().unis(
+        Tuple2<List<VideoSummary>, List<VideoSummary>> watchedAndNewest = Downstream.awaitBoth(
                 videos.byIds(watchedIds, budget),
-                videos.newest(List.of(), watchedIds, size, budget))
-                .asTuple());
+                videos.newest(List.of(), watchedIds, size, budget));
         List<VideoSummary> watched = watchedAndNewest.getItem1();
         List<String> favourites = favouriteCategories(watched);
 

@@ -16,8 +16,10 @@ import org.acme.conventions.faults.ContextDrop;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.smallrye.common.vertx.VertxContext;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.core.Vertx;
 
 /**
@@ -58,6 +60,19 @@ public final class Downstream {
     /** The call, waited for on this thread; it never waits longer than {@code bound}. */
     public static <T> T await(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
         return await(call(dependency, bound, forward, call));
+    }
+
+    /**
+     * Makes two calls at once and waits for both, each within its own bound. The answer, or the
+     * failure, comes when both have ended, even if one failed at once: answering then would leave the
+     * other call running with nobody waiting for it, and under a fast failure (a peer refusing
+     * connections) the next requests would pile calls onto the healthy peer, more than this service has
+     * requests in flight. The trace then shows how each hop really ended. Should both fail, the first
+     * one's failure is the answer.
+     */
+    public static <A, B> Tuple2<A, B> awaitBoth(Uni<A> first, Uni<B> second) {
+        return await(Uni.combine().all().unis(first, second).collectFailures().asTuple()
+                .onFailure(CompositeException.class).transform(e -> ((CompositeException) e).getCauses().get(0)));
     }
 
     /**

@@ -16,7 +16,9 @@ import io.quarkus.grpc.ExceptionHandlerProvider;
  */
 public abstract class GrpcServerErrors implements ExceptionHandlerProvider {
 
-    private final FailureLog failures = FailureLog.of(Logger.getLogger(getClass()));
+    private final Logger log = Logger.getLogger(getClass());
+    /** Where the WARN lines go; a test may look at them. */
+    FailureLog failures = FailureLog.of(log);
 
     @Override
     public Throwable transform(Throwable failure) {
@@ -34,6 +36,16 @@ public abstract class GrpcServerErrors implements ExceptionHandlerProvider {
         return new ExceptionHandler<>(listener, call, metadata) {
             @Override
             protected void handleException(Throwable failure, ServerCall<ReqT, RespT> call, Metadata metadata) {
+                if (call.isCancelled()) {
+                    // The caller gave up (its deadline passed, or it went away) while this call was still
+                    // working: the caller has already counted it as timed out, nobody reads this answer, and
+                    // what failed is often only a consequence (the request's scope ended under a running
+                    // query: "Session/EntityManager is closed"). A WARN line here would blame the wrong thing.
+                    log.debugf("%s: failed after its caller had given up: %s", call.getMethodDescriptor().getFullMethodName(),
+                            failure.toString());
+                    call.close(Status.CANCELLED.withDescription("the caller had given up"), metadata);
+                    return;
+                }
                 call.close(((StatusRuntimeException) transform(failure)).getStatus(), metadata);
             }
         };

@@ -112,4 +112,28 @@ class DownstreamTest {
         assertEquals(502, failing(Forward.CLIENT_ERRORS, answered(500)).status());
         assertEquals(504, failing(Forward.CLIENT_ERRORS, answered(504)).status());
     }
+
+    @Test
+    void two_calls_at_once_answer_when_both_have_ended_even_if_one_failed_at_once() {
+        long start = System.nanoTime();
+        ProblemException e = assertThrows(ProblemException.class, () -> Downstream.awaitBoth(
+                Downstream.call("user-service", Duration.ofSeconds(1), Forward.NOTHING,
+                        () -> Uni.createFrom().item("profile").onItem().delayIt().by(Duration.ofMillis(200))),
+                Downstream.call("recommend-service", Duration.ofSeconds(1), Forward.NOTHING,
+                        () -> Uni.createFrom().failure(new ProcessingException(new ConnectException("Connection refused"))))));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("recommend-service: unreachable (Connection refused)", e.detail());
+        assertTrue(millis >= 200, "answered after " + millis + " ms, before the other call had ended");
+    }
+
+    @Test
+    void when_both_calls_fail_the_first_ones_failure_is_the_answer() {
+        ProblemException e = assertThrows(ProblemException.class, () -> Downstream.awaitBoth(
+                Downstream.call("user-service", Duration.ofSeconds(1), Forward.NOTHING,
+                        () -> Uni.createFrom().failure(new ProcessingException(new ConnectException("Connection refused")))),
+                Downstream.call("recommend-service", Duration.ofSeconds(1), Forward.NOTHING,
+                        () -> Uni.createFrom().failure(new ProcessingException(new ConnectException("Connection refused"))))));
+        assertEquals(502, e.status());
+        assertEquals("user-service: unreachable (Connection refused)", e.detail());
+    }
 }
