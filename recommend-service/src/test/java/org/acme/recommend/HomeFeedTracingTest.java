@@ -1,6 +1,7 @@
 package org.acme.recommend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -15,8 +16,10 @@ import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -82,6 +85,24 @@ class HomeFeedTracingTest {
         List<SpanData> children = spans.getFinishedSpanItems().stream()
                 .filter(s -> s.getParentSpanId().equals(hit.getSpanId())).toList();
         assertEquals(List.of(), names(children));
+    }
+
+    @Test
+    void a_failed_grpc_call_is_a_red_client_span_whatever_the_status() {
+        // An UNAVAILABLE answered by video-service, and a DEADLINE_EXCEEDED of recommend-service's own deadline:
+        // neither status carries a Java cause on this side, and both are failures of the call.
+        for (long userId : new long[] { UserServiceStandIn.WATCHED_A_BROKEN_VIDEO, UserServiceStandIn.WATCHED_A_SLOW_VIDEO }) {
+            StatusRuntimeException answer = assertThrows(StatusRuntimeException.class,
+                    () -> homeFeed.getHomeFeed(HomeFeedRequest.newBuilder().setUserId(userId).build()));
+            String traceId = awaitSpan(s -> s.getName().equals("Recommendations.compute")
+                    && Long.valueOf(userId).equals(s.getAttributes().get(AttributeKey.longKey("app.user.id")))).getTraceId();
+            SpanData failedCall = awaitSpan(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.CLIENT
+                    && s.getName().startsWith("videosite.video.v1.VideoCatalogService/")
+                    && !Long.valueOf(0).equals(s.getAttributes().get(AttributeKey.longKey("rpc.grpc.status_code"))));
+            assertEquals(StatusCode.ERROR, failedCall.getStatus().getStatusCode(), answer.getStatus() + ": " + failedCall);
+            assertTrue(failedCall.getEvents().stream().anyMatch(e -> e.getName().equals("exception")),
+                    "the status is the span's exception event: " + failedCall.getEvents());
+        }
     }
 
     private SpanData awaitSpan(Predicate<SpanData> match) {

@@ -29,7 +29,8 @@ public final class GrpcFailures {
             Throwable failure) {
         Status status = Status.fromThrowable(failure);
         String description = status.getDescription() != null ? status.getDescription() : status.getCode().name();
-        if (status.getCause() != null) {
+        // A cause that is the status itself (GrpcClientErrors) would only repeat it.
+        if (status.getCause() != null && !(status.getCause() instanceof StatusRuntimeException)) {
             description += ": " + Downstream.rootMessage(status.getCause());
         }
         return switch (status.getCode()) {
