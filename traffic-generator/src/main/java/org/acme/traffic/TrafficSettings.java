@@ -3,14 +3,12 @@ package org.acme.traffic;
 import java.time.Duration;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 /** How the generator plays users: {@code app.traffic.*} in application.properties. */
 @ConfigMapping(prefix = "app.traffic")
 public interface TrafficSettings {
 
     /** Whether it sends traffic from startup; off, it waits for a rate to be set through the admin API. */
-    @WithDefault("true")
     boolean enabled();
 
     /** Requests per second sent to the gateway, all journeys together. */

@@ -37,7 +37,7 @@ public class OnlineUsers {
     private final Duration ttl;
 
     @Inject
-    OnlineUsers(MeterRegistry registry, @ConfigProperty(name = "app.online.ttl", defaultValue = "60s") Duration ttl) {
+    OnlineUsers(MeterRegistry registry, @ConfigProperty(name = "app.online.ttl") Duration ttl) {
         this(Clock.systemUTC(), ttl);
         for (String page : PAGES) {
             Gauge.builder("app.online.users", this, online -> online.count(page))
