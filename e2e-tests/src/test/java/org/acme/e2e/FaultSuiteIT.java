@@ -238,10 +238,13 @@ class FaultSuiteIT {
                         .toList());
     }
 
-    /** The port a REST client span called, from its {@code url.full}; null for other spans. */
+    /**
+     * The port a REST client span called: from its {@code url.full}, or {@code server.port} for the
+     * {@code connect <service>} span of a call that never reached its peer; null for other spans.
+     */
     private static String restPort(ReceivedSpan span) {
         String url = span.attribute("url.full");
-        return url == null ? null : Integer.toString(java.net.URI.create(url).getPort());
+        return url == null ? span.attribute("server.port") : Integer.toString(java.net.URI.create(url).getPort());
     }
 
     /** Polls until requests that need {@code peer} succeed again; returns when they did. */

@@ -18,10 +18,10 @@ import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.acme.conventions.testing.ManagementInterface;
 import org.acme.conventions.testing.RawHttp;
 import org.acme.conventions.testing.RawHttp.Answer;
 import org.awaitility.Awaitility;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,15 +36,12 @@ import io.restassured.http.ContentType;
 @QuarkusTest
 class EdgeOfTheApiTest {
 
-    // Metrics are on the management interface (quarkus.management.test-port in tests), not the public port.
-    @ConfigProperty(name = "quarkus.management.test-port")
-    int managementPort;
-
+    /** Metrics are on the management interface, not the public port. */
     String metricsUrl;
 
     @BeforeEach
     void metricsUrl() {
-        metricsUrl = "http://127.0.0.1:" + managementPort + "/q/metrics";
+        metricsUrl = ManagementInterface.url("/q/metrics");
     }
 
     private static final Pattern TRACE_ID = Pattern.compile("\"traceId\":\"([0-9a-f]{32})\"");

@@ -9,8 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.inject.Inject;
 
+import org.acme.conventions.testing.FaultAdminApi;
+import org.acme.conventions.testing.ManagementInterface;
 import org.acme.conventions.testing.InMemorySpans;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,15 +26,12 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 class FaultSwitchesTest {
 
-    // The management interface in tests (quarkus.management.test-port).
-    @ConfigProperty(name = "quarkus.management.test-port")
-    int managementPort;
-
+    /** The gateway serves the admin API on its management interface only. */
     String admin;
 
     @BeforeEach
     void adminUrl() {
-        admin = "http://127.0.0.1:" + managementPort + "/admin/faults";
+        admin = ManagementInterface.url("/admin/faults");
     }
 
     @Inject
@@ -41,7 +39,7 @@ class FaultSwitchesTest {
 
     @AfterEach
     void everyFaultOff() {
-        given().when().delete(admin).then().statusCode(200);
+        FaultAdminApi.allOff(admin);
     }
 
     @Test
@@ -96,7 +94,7 @@ class FaultSwitchesTest {
     }
 
     private void switchOn(String body) {
-        given().contentType("application/json").body(body).when().post(admin).then().statusCode(200);
+        FaultAdminApi.switchOn(admin, body);
     }
 
     private SpanData awaitSpan(java.util.function.Predicate<SpanData> match) {

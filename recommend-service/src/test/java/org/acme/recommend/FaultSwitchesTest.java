@@ -9,6 +9,7 @@ import java.lang.management.ManagementFactory;
 
 import jakarta.inject.Inject;
 
+import org.acme.conventions.testing.FaultAdminApi;
 import org.acme.conventions.testing.InMemorySpans;
 import org.acme.conventions.testing.MetricsScrape;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
@@ -35,7 +36,7 @@ class FaultSwitchesTest {
 
     @AfterEach
     void everyFaultOff() {
-        given().when().delete("/admin/faults").then().statusCode(200);
+        FaultAdminApi.allOff(FaultAdminApi.OWN_PORT);
     }
 
     @Test
@@ -92,7 +93,7 @@ class FaultSwitchesTest {
     }
 
     private static void switchOn(String body) {
-        given().contentType("application/json").body(body).when().post("/admin/faults").then().statusCode(200);
+        FaultAdminApi.switchOn(FaultAdminApi.OWN_PORT, body);
     }
 
     private static long processCpuNanos() {

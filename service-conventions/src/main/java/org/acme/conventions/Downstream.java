@@ -5,6 +5,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -52,9 +53,20 @@ public final class Downstream {
         if (millis <= 0) { // the request's budget is spent: no call, and a timeout that says so (Mutiny refuses a zero wait)
             return Uni.createFrom().failure(DependencyFailure.timedOut(dependency, "not called: no time left in this request's budget", null));
         }
-        return Uni.createFrom().deferred(() -> onItsOwnContext(dependency, call))
-                .ifNoItem().after(Duration.ofMillis(millis)).fail()
-                .onFailure().transform(e -> toProblem(dependency, millis, forward, e));
+        return Uni.createFrom().deferred(() -> {
+            Context caller = Context.current();
+            Instant started = Instant.now();
+            long startEpochNanos = started.getEpochSecond() * 1_000_000_000L + started.getNano();
+            return onItsOwnContext(dependency, call)
+                    .ifNoItem().after(Duration.ofMillis(millis)).fail()
+                    .onFailure().transform(e -> {
+                        ProblemException problem = toProblem(dependency, millis, forward, e);
+                        if (unreachable(e) != null) { // no request was sent: the REST client made no span
+                            UnreachablePeerSpans.record(dependency, caller, startEpochNanos, e, problem.detail());
+                        }
+                        return problem;
+                    });
+        });
     }
 
     /** The call, waited for on this thread; it never waits longer than {@code bound}. */
@@ -124,7 +136,7 @@ public final class Downstream {
             if (t instanceof WebApplicationException answered) {
                 return fromResponse(dependency, forward, answered.getResponse(), failure);
             }
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+            if (unreachable(t) == t) {
                 return DependencyFailure.failed(dependency, "unreachable (" + rootMessage(failure) + ")", failure);
             }
             if (t instanceof TimeoutException || t instanceof SocketTimeoutException
@@ -136,6 +148,16 @@ public final class Downstream {
             }
         }
         return DependencyFailure.failed(dependency, "failed (" + rootMessage(failure) + ")", failure);
+    }
+
+    /** The failure to connect in {@code failure}'s causes (refused, timed out, no route, unknown host), or null. */
+    static Throwable unreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof UnknownHostException) {
+                return t;
+            }
+        }
+        return null;
     }
 
     static ProblemException fromResponse(String dependency, Forward forward, Response response, Throwable cause) {

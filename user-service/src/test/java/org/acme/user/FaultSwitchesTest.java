@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.inject.Inject;
 
+import org.acme.conventions.testing.FaultAdminApi;
 import org.acme.conventions.testing.InMemorySpans;
 import org.acme.conventions.testing.MetricsScrape;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +36,7 @@ class FaultSwitchesTest {
 
     @AfterEach
     void everyFaultOff() {
-        given().when().delete("/admin/faults").then().statusCode(200);
+        FaultAdminApi.allOff(FaultAdminApi.OWN_PORT);
     }
 
     @Test
@@ -136,7 +137,7 @@ class FaultSwitchesTest {
     }
 
     private static void switchOn(String body) {
-        given().contentType("application/json").body(body).when().post("/admin/faults").then().statusCode(200);
+        FaultAdminApi.switchOn(FaultAdminApi.OWN_PORT, body);
     }
 
     private SpanData server(String traceId) {
