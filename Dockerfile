@@ -1,7 +1,8 @@
 # The images of the video site's five applications, from one Maven build of the whole reactor.
-# Build context: the repository root. One target per image (compose.yaml and compose.native.yaml name them):
-#   docker build --target gateway-service -t video-site/gateway-service .          JVM image
-#   docker build --target gateway-service-native -t video-site/gateway-service .   native image
+# Build context: the repository root. One target per image, built with the images pinned in .env as arguments:
+#   docker compose build gateway-service        the JVM image (compose.yaml names the target and passes .env)
+#   docker build --target gateway-service --build-arg MAVEN_IMAGE=… --build-arg JRE_IMAGE=… .   the same, by hand
+#   docker compose -f compose.yaml -f compose.native.yaml build gateway-service   the native image
 # Every target starts from the same Maven stages, so BuildKit runs them once however many images it builds.
 ARG MAVEN_IMAGE
 ARG JRE_IMAGE

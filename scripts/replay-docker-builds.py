@@ -17,7 +17,7 @@ reflection registered. Base images, apt-get and native-image itself need Docker 
 Maven is the version the Maven image pinned in .env holds (plugin defaults differ between Maven versions),
 fetched as the apache-maven distribution by the host's own Maven.
 
-Usage: scripts/replay-docker-builds.py   (from anywhere; CI runs it after `mvn install`; about 10 minutes)
+Usage: scripts/replay-docker-builds.py   (from anywhere; CI runs it after `mvn install`; 10-20 minutes on 2 cores)
 """
 import glob
 import os
