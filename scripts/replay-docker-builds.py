@@ -183,10 +183,11 @@ def image_maven():
     """bin/mvn of the Maven version in the Maven image pinned in .env (maven:3.9.11-… holds Maven 3.9.11)."""
     version = env_file()["MAVEN_IMAGE"].rpartition(":")[2].split("-")[0]
     plugin = re.search(r"<dependency-plugin.version>(.+)</", open(os.path.join(ROOT, "pom.xml")).read()).group(1)
-    subprocess.run(["mvn", "-B", "-q", "-Dstyle.color=never",
-                    "org.apache.maven.plugins:maven-dependency-plugin:%s:copy" % plugin,
-                    "-Dartifact=org.apache.maven:apache-maven:%s:tar.gz:bin" % version, "-DoutputDirectory=" + WORK],
-                   cwd=WORK, check=True)
+    fetched = subprocess.run(["mvn", "-B", "-q", "org.apache.maven.plugins:maven-dependency-plugin:%s:copy" % plugin,
+                              "-Dartifact=org.apache.maven:apache-maven:%s:tar.gz:bin" % version,
+                              "-DoutputDirectory=" + WORK], cwd=WORK, capture_output=True, text=True)
+    if fetched.returncode != 0:
+        raise SystemExit("cannot fetch Maven %s:\n%s%s" % (version, fetched.stdout, fetched.stderr))
     with tarfile.open(os.path.join(WORK, "apache-maven-%s-bin.tar.gz" % version)) as archive:
         archive.extractall(WORK)
     return os.path.join(WORK, "apache-maven-" + version, "bin", "mvn")
