@@ -79,8 +79,9 @@ class Replay:
         self.stages, self.maven, self.build_args = all_stages, maven, build_args
         self.envs, self.workdirs, self.steps, self.failures = {}, {}, [], []
 
-    def stage(self, name, root, offline):
-        """Replays one stage into the folder `root` (its filesystem); `offline`: its Maven steps must use -o."""
+    def stage(self, name, root, offline, label=None):
+        """Replays one stage into the folder `root` (its filesystem); `offline`: its Maven steps must use -o;
+        `label`: how the report names its steps (the stage's name by default)."""
         base, steps = self.stages[name]
         inherited = dict(self.envs.get(base, os.environ))  # a stage inherits ENV and WORKDIR, never ARG values
         env = dict(inherited)
@@ -99,7 +100,7 @@ class Replay:
             elif word == "COPY":
                 self.copy(rest, workdir)
             elif word == "RUN":
-                self.run(name, rest, workdir, env, offline)
+                self.run(label or name, rest, workdir, env, offline)
             elif word not in ("USER", "EXPOSE", "LABEL"):
                 raise SystemExit("cannot replay %s %s" % (word, rest))
         self.envs[name] = inherited
@@ -266,9 +267,7 @@ def rebuild_after_a_change(replay, all_stages):
     with open(os.path.join(root, "build", CHANGED_SOURCE), "a") as source:
         source.write("// A one-line change, as a learner makes one: the replay's rebuild\n")
     print("== rebuild: stage '%s' after a one-line change to %s" % (JVM_BUILD_STAGE, CHANGED_SOURCE), flush=True)
-    replay.stage(JVM_BUILD_STAGE, root, offline=True)
-    name, command, added, seconds = replay.steps.pop()
-    replay.steps.append(("rebuild", "'%s' after a one-line change" % JVM_BUILD_STAGE, added, seconds))
+    replay.stage(JVM_BUILD_STAGE, root, offline=True, label="rebuild")
 
 
 def summary(replay):
