@@ -4,7 +4,8 @@
 #
 #   scripts/test.sh           everything: mvn install (unit and end-to-end tests, stack lint, memory
 #                             limits of the H2 jars), the PostgreSQL variant (answers and memory
-#                             limits), and the replay of every Dockerfile's Maven stage
+#                             limits), and the replay of the Dockerfile's Maven stages (the dependency
+#                             layer from an empty repository, then every Maven step offline)
 #   scripts/test.sh --quick   mvn install only (every unit and end-to-end test)
 #
 # The memory-limit tests need root (they make kernel memory cgroups); elsewhere they say so loudly
@@ -48,7 +49,7 @@ $quick && exit 0
 echo "== The PostgreSQL variant (the compose images' database) against a real PostgreSQL, and its memory limits"
 scripts/check-postgresql.sh
 
-echo "== The Dockerfiles' Maven stages, replayed without Docker (JVM build and native preparation)"
+echo "== The Dockerfile's Maven stages, replayed without Docker: the dependency layer, then the JVM build, native preparation and a rebuild, offline"
 scripts/replay-docker-builds.py
 
 echo "== All tests passed"

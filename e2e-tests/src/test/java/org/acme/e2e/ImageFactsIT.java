@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The stack lint's second half: what runs inside each image. docs/IMAGES.md records, per pinned
  * image, what its upstream files at that tag say it holds (shell, wget, curl); every healthcheck,
- * entrypoint and command of the compose stack (and of the services' Dockerfiles) may only use what
+ * entrypoint and command of the compose stack (and of the Dockerfile's images) may only use what
  * its image has. This is the check that would have caught a wget healthcheck on the distroless
  * Loki image, which no `docker-compose config` sees.
  */
@@ -144,20 +144,20 @@ class ImageFactsIT {
         return variants;
     }
 
-    /** A service with an overlay's build.dockerfile applied (the only key the overlays change that matters here). */
+    /** A service with an overlay's build target applied (the only key the overlays change that matters here). */
     @SuppressWarnings("unchecked")
     static Map<String, Object> effective(String name, Map<String, Object> service, Map<String, Object> overlay) {
         Map<String, Object> merged = new LinkedHashMap<>(service);
         Object override = overlay.get(name);
-        if (override instanceof Map<?, ?> o && o.get("build") instanceof Map<?, ?> build && build.get("dockerfile") != null) {
+        if (override instanceof Map<?, ?> o && o.get("build") instanceof Map<?, ?> build && build.get("target") != null) {
             Map<String, Object> b = new LinkedHashMap<>((Map<String, Object>) service.get("build"));
-            b.put("dockerfile", build.get("dockerfile"));
+            b.put("target", build.get("target"));
             merged.put("build", b);
         }
         return merged;
     }
 
-    /** What runs a service: a row of the table, plus what the service's Dockerfile installs in its last stage. */
+    /** What runs a service: a row of the table, plus what the Dockerfile's stages of its image install. */
     record Image(ImageRow row, Set<String> installed, List<Probe> dockerfileProbes) {
         boolean has(String tool) {
             return row.has(tool) || installed.contains(tool);
@@ -171,44 +171,39 @@ class ImageFactsIT {
     @SuppressWarnings("unchecked")
     static Image imageOf(String name, Map<String, Object> service, Map<String, ImageRow> table) throws IOException {
         Pattern variable = Pattern.compile("\\$\\{(\\w+)}");
-        if (service.get("image") != null) {
+        Map<String, Object> build = (Map<String, Object>) service.get("build");
+        if (build == null) {
+            assertNotNull(service.get("image"), name + " has neither image nor build");
             Matcher m = variable.matcher(service.get("image").toString());
             assertTrue(m.matches(), name + ": image not from .env");
             ImageRow row = table.get(m.group(1));
             assertNotNull(row, name + ": no docs/IMAGES.md row for " + m.group(1));
             return new Image(row, Set.of(), List.of());
         }
-        Map<String, Object> build = (Map<String, Object>) service.get("build");
-        assertNotNull(build, name + " has neither image nor build");
-        List<String> lines = Files.readAllLines(StackLintIT.ROOT.resolve(build.get("dockerfile").toString()));
-        // The last stage: from its FROM to the end.
-        int from = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).startsWith("FROM ")) {
-                from = i;
-            }
-        }
-        String stage = String.join("\n", lines.subList(from, lines.size())).replace("\\\n", " ");
-        Matcher base = Pattern.compile("^FROM \\$\\{(\\w+)}", Pattern.MULTILINE).matcher(stage);
-        assertTrue(base.find(), build.get("dockerfile") + ": last stage not FROM an .env image");
+        // Built here: the Dockerfile's target stage, on the stages it starts FROM, down to a pinned image.
+        String target = String.valueOf(build.get("target"));
+        Dockerfile dockerfile = Dockerfile.of(StackLintIT.ROOT);
+        Matcher base = variable.matcher(dockerfile.baseImage(target));
+        assertTrue(base.matches(), "Dockerfile target " + target + " is not built on an .env image: " + dockerfile.baseImage(target));
         ImageRow row = table.get(base.group(1));
-        assertNotNull(row, build.get("dockerfile") + ": no docs/IMAGES.md row for " + base.group(1));
+        assertNotNull(row, "Dockerfile target " + target + ": no docs/IMAGES.md row for " + base.group(1));
         Set<String> installed = new HashSet<>();
-        Matcher install = Pattern.compile("apt-get install[^&\\n]*").matcher(stage);
-        while (install.find()) {
-            for (String tool : TOOLS) {
-                if (install.group().matches(".*\\b" + tool + "\\b.*")) {
-                    installed.add(tool);
+        List<Probe> probes = new ArrayList<>();
+        String where = "Dockerfile target " + target + " ";
+        for (String line : dockerfile.instructions(target)) {
+            Matcher install = Pattern.compile("apt-get install[^&]*").matcher(line);
+            while (install.find()) {
+                for (String tool : TOOLS) {
+                    if (install.group().matches(".*\\b" + tool + "\\b.*")) {
+                        installed.add(tool);
+                    }
                 }
             }
-        }
-        List<Probe> probes = new ArrayList<>();
-        for (String line : stage.split("\n")) {
             if (line.startsWith("HEALTHCHECK ")) {
-                probes.add(new Probe(build.get("dockerfile") + " HEALTHCHECK", toolsOfShellForm(line.substring(line.indexOf(" CMD ") + 5))));
+                probes.add(new Probe(where + "HEALTHCHECK", toolsOfShellForm(line.substring(line.indexOf(" CMD ") + 5))));
             } else if (line.startsWith("ENTRYPOINT ") || line.startsWith("CMD ")) {
                 String value = line.substring(line.indexOf(' ') + 1).trim();
-                probes.add(new Probe(build.get("dockerfile") + " " + line.split(" ")[0],
+                probes.add(new Probe(where + line.split(" ")[0],
                         value.startsWith("[") ? toolsOfExecForm(parseJsonArray(value), false) : toolsOfShellForm(value)));
             }
         }

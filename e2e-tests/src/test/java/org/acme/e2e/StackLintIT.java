@@ -3,6 +3,7 @@ package org.acme.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -29,13 +30,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * What `docker-compose config` does not check in the compose stack: files, health, wiring, ports,
- * pinned versions, Grafana provisioning, Dockerfiles. Static: no Docker engine needed.
+ * pinned versions, Grafana provisioning, the Dockerfile and the workflow that publishes its images. Static: no
+ * Docker engine needed.
  */
 @Order(0)
 class StackLintIT {
 
     static final Path ROOT = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
     static final List<String> COMPOSE_FILES = List.of("compose.yaml", "compose.native.yaml", "compose.dev.yaml");
+    /** How compose.yaml names the site's own images: a namespace and a tag, both from .env. */
+    static final String SITE_IMAGES = "${VIDEO_SITE_IMAGES}";
+    static final String SITE_VERSION = "${VIDEO_SITE_VERSION}";
     /** Ports the stack's own backends listen on, from their configs under observability-stack/. */
     static final Map<String, Set<Integer>> BACKEND_PORTS = Map.of(
             "otel-collector", Set.of(4317, 4318, 8888, 13133),
@@ -218,7 +223,7 @@ class StackLintIT {
     @Test
     void every_image_is_pinned_in_dot_env() throws IOException {
         Properties env = env();
-        Pattern variable = Pattern.compile("\\$\\{(\\w+)}");
+        Pattern pinned = Pattern.compile("\\$\\{(\\w+_IMAGE)}");
         int images = 0;
         for (String file : COMPOSE_FILES) {
             for (var service : services(file).entrySet()) {
@@ -226,12 +231,21 @@ class StackLintIT {
                 if (image == null) {
                     continue;
                 }
-                Matcher matcher = variable.matcher(image.toString());
-                assertTrue(matcher.matches(), service.getKey() + ": image " + image + " is not taken from .env");
+                if (Platform.APPLICATIONS.contains(service.getKey())) {
+                    // The site's own images: a namespace and a tag from .env, never a registry host written here.
+                    assertTrue(image.toString().startsWith(SITE_IMAGES + "/" + service.getKey() + ":" + SITE_VERSION),
+                            file + ": " + service.getKey() + "'s image " + image + " is not named from .env");
+                } else {
+                    Matcher matcher = pinned.matcher(image.toString());
+                    assertTrue(matcher.matches(), service.getKey() + ": image " + image + " is not taken from .env");
+                    assertNotNull(env.getProperty(matcher.group(1)), ".env does not pin " + matcher.group(1));
+                }
                 images++;
             }
         }
-        assertTrue(images >= 7);
+        assertTrue(images >= 12);
+        assertNotNull(env.getProperty("VIDEO_SITE_IMAGES"), ".env names the site's images");
+        assertNotNull(env.getProperty("VIDEO_SITE_VERSION"), ".env gives the site's image tag");
         for (String key : env.stringPropertyNames()) {
             if (key.endsWith("_IMAGE")) {
                 String tag = env.getProperty(key).substring(env.getProperty(key).lastIndexOf(':') + 1);
@@ -241,20 +255,106 @@ class StackLintIT {
     }
 
     @Test
-    void dockerfiles_copy_what_the_build_produces() throws IOException {
+    @SuppressWarnings("unchecked")
+    void the_five_images_come_from_one_maven_build() throws IOException {
+        Dockerfile dockerfile = Dockerfile.of(ROOT);
+        Map<String, Object> firstArguments = null;
         for (String service : Platform.APPLICATIONS) {
-            String jvm = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.jvm"));
-            for (String part : List.of("lib/", "app/", "quarkus/")) {
-                assertTrue(jvm.contains("/build/" + service + "/target/quarkus-app/" + part), service + " copies " + part);
+            Map<String, Object> build = (Map<String, Object>) services("compose.yaml").get(service).get("build");
+            assertEquals(".", build.get("context"), service + " builds from the repository root");
+            assertNull(build.get("dockerfile"), service + " builds from the one Dockerfile at the root");
+            assertEquals(service, build.get("target"), service + " builds its own target");
+            // BuildKit runs a stage once for all images only where its arguments are the same.
+            Map<String, Object> arguments = (Map<String, Object>) build.get("args");
+            if (firstArguments == null) {
+                firstArguments = arguments;
+            }
+            assertEquals(firstArguments, arguments, service + " passes other build arguments than " + Platform.APPLICATIONS.get(0));
+            Map<String, Object> nativeBuild = (Map<String, Object>) services("compose.native.yaml").get(service).get("build");
+            assertEquals(service + "-native", nativeBuild.get("target"), service + "'s native image");
+            dockerfile.stage(service + "-native");
+        }
+        // The Maven stages build every application that has an image, and nothing else.
+        String applications = dockerfile.stage("dependencies").instructions().stream()
+                .filter(line -> line.startsWith("ENV APPLICATIONS=")).findFirst().orElseThrow().split("=")[1];
+        assertEquals(Set.copyOf(Platform.APPLICATIONS), Set.of(applications.split(",")), "the Dockerfile's APPLICATIONS");
+        assertEquals("${MAVEN_IMAGE}", dockerfile.stage("dependencies").from(), "the dependency layer runs on the Maven image");
+        for (String stage : List.of("build", "native-sources")) {
+            String run = dockerfile.stage(stage).instructions().stream().filter(l -> l.startsWith("RUN mvn")).findFirst().orElseThrow();
+            assertTrue(run.contains(" -o "), stage + " runs offline, on the dependency layer alone: " + run);
+            assertTrue(run.contains("${APPLICATIONS}") && run.contains("${DB_KIND}"), stage + " builds every application: " + run);
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void the_publishing_workflow_builds_every_image_for_both_architectures_as_compose_does() throws IOException {
+        Map<String, Object> workflow = yaml(ROOT.resolve(".github/workflows/images.yml"));
+        Map<String, Object> jobs = (Map<String, Object>) workflow.get("jobs");
+        Map<String, Object> image = (Map<String, Object>) jobs.get("image");
+        List<String> applications = (List<String>) ((Map<String, Object>) ((Map<String, Object>) image.get("strategy"))
+                .get("matrix")).get("application");
+        assertEquals(Platform.APPLICATIONS, applications, "the workflow publishes every application's image");
+        Map<String, Object> build = step(image, "docker/build-push-action");
+        assertEquals("${{ matrix.application }}", build.get("target"));
+        assertEquals(Set.of("linux/amd64", "linux/arm64"), Set.of(build.get("platforms").toString().split(",")));
+        assertTrue(build.get("cache-from").toString().contains("scope=maven"), "the image jobs reuse the Maven job's stages");
+        // The Maven job fills the cache the image jobs read: same stage arguments, same database kind as compose.
+        Map<String, Object> maven = step((Map<String, Object>) jobs.get("maven"), "docker/build-push-action");
+        assertEquals("build", maven.get("target"));
+        assertEquals(build.get("build-args"), maven.get("build-args"), "both jobs pass the same build arguments");
+        Map<String, Object> composeArguments = (Map<String, Object>) ((Map<String, Object>) services("compose.yaml")
+                .get(Platform.APPLICATIONS.get(0)).get("build")).get("args");
+        assertEquals(composeArguments.get("DB_KIND"), ((Map<String, Object>) workflow.get("env")).get("DB_KIND"),
+                "the published images are built for the database compose builds for");
+        String images = step(image, "docker/metadata-action").get("images").toString();
+        assertTrue(images.endsWith("/${{ github.repository }}/${{ matrix.application }}"), images);
+        // Actions pinned to a commit, as the comments beside them say which release.
+        String text = Files.readString(ROOT.resolve(".github/workflows/images.yml"));
+        Matcher uses = Pattern.compile("uses: ([\\w./-]+)@(\\S+)").matcher(text);
+        int actions = 0;
+        while (uses.find()) {
+            assertTrue(uses.group(2).matches("[0-9a-f]{40}"), uses.group(1) + " is not pinned to a commit: " + uses.group(2));
+            actions++;
+        }
+        assertTrue(actions >= 8, "found " + actions + " actions");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> step(Map<String, Object> job, String action) {
+        for (Map<String, Object> step : (List<Map<String, Object>>) job.get("steps")) {
+            if (String.valueOf(step.get("uses")).startsWith(action + "@")) {
+                return (Map<String, Object>) step.get("with");
+            }
+        }
+        throw new AssertionError("no step uses " + action);
+    }
+
+    @Test
+    void the_image_of_each_application_copies_what_the_build_produces() throws IOException {
+        Dockerfile dockerfile = Dockerfile.of(ROOT);
+        for (String service : Platform.APPLICATIONS) {
+            List<String> jvm = dockerfile.instructions(service);
+            for (String part : List.of("lib/", "*.jar", "app/", "quarkus/")) {
+                assertTrue(jvm.stream().anyMatch(line -> line.startsWith("COPY --from=build /build/" + service + "/target/quarkus-app/" + part)),
+                        service + " copies " + part + " from the Maven build");
+            }
+            for (String part : List.of("lib", "app", "quarkus")) {
                 Path built = ROOT.resolve(service + "/target/quarkus-app/" + part);
                 assertTrue(Files.isDirectory(built), "the build produced " + built);
             }
             assertTrue(Files.exists(ROOT.resolve(service + "/target/quarkus-app/quarkus-run.jar")));
             String expose = servicePorts().get(service).stream().sorted().map(String::valueOf).reduce((a, b) -> a + " " + b).orElseThrow();
             assertTrue(jvm.contains("EXPOSE " + expose), service + " exposes " + expose);
-            String nativeFile = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.native"));
-            assertTrue(nativeFile.contains("/build/" + service + "/target/native-sources/"), service + " uses native-sources");
-            assertTrue(nativeFile.contains("native-image.args"), service + " compiles with Quarkus' native-image.args");
+            List<String> nativeImage = dockerfile.instructions(service + "-native");
+            assertTrue(nativeImage.contains("EXPOSE " + expose), service + "'s native image exposes " + expose);
+            List<String> compiled = dockerfile.instructions(service + "-native-build");
+            assertTrue(compiled.contains("COPY --from=native-sources /build/" + service + "/target/native-sources/ ./"),
+                    service + " compiles its own native-sources");
+            assertTrue(compiled.stream().anyMatch(line -> line.startsWith("RUN native-image $(cat native-image.args)")),
+                    service + " compiles with Quarkus' native-image.args");
+            assertTrue(nativeImage.contains("COPY --from=" + service + "-native-build --chown=1001:root /build/*-runner /work/application"),
+                    service + "'s native image holds its own executable");
         }
     }
 
@@ -277,11 +377,11 @@ class StackLintIT {
     @Test
     void each_jvm_image_defaults_to_the_jvm_options_the_memory_limits_were_measured_with() throws IOException {
         // MemoryLimitsIT measures compose.yaml's JAVA_OPTS; `docker run` of an image alone must behave the same.
+        Dockerfile dockerfile = Dockerfile.of(ROOT);
         for (String service : Platform.APPLICATIONS) {
             String composeOptions = String.join(" ", MemoryLimitsIT.composeServices(ROOT.resolve("compose.yaml")).get(service).javaOptions());
-            String dockerfile = Files.readString(ROOT.resolve(service + "/src/main/docker/Dockerfile.jvm"));
-            assertTrue(dockerfile.contains("JAVA_OPTS=\"" + composeOptions + "\""),
-                    service + "'s Dockerfile.jvm does not default to compose.yaml's JAVA_OPTS " + composeOptions);
+            assertTrue(dockerfile.instructions(service).stream().anyMatch(line -> line.contains("JAVA_OPTS=\"" + composeOptions + "\"")),
+                    service + "'s image does not default to compose.yaml's JAVA_OPTS " + composeOptions);
         }
     }
 
