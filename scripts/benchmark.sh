@@ -18,7 +18,8 @@
 #
 # Build first (mvn install -DskipTests). Needs curl, wrk (apt-get install wrk), and ports 8080-8083, 9000,
 # 9082, 9083 and RECEIVER_PORT free. Measure on an otherwise quiet machine.
-# Usage: scripts/benchmark.sh [rounds]   (default 2; environment: WARMUP, REQUESTS, MIXED_WARMUP, RECEIVER_PORT)
+# Usage: scripts/benchmark.sh [rounds]   (default 2; environment: WARMUP, REQUESTS, MIXED_WARMUP, RECEIVER_PORT,
+#        JAVA_OPTS, PROFILE=1 for JFR recordings of the measured loads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -125,6 +126,21 @@ await_flush() {
   done
 }
 
+# PROFILE=1: a JFR recording (settings=profile) of each service around each measured load, in $OUT/jfr/
+# (scripts/benchmark/jfr-breakdown.py sums them up). It costs CPU too: a profiling run's figures are not the baseline.
+profile() { # start | stop name
+  [[ -n ${PROFILE:-} ]] || return 0
+  local i
+  for i in "${!SERVICES[@]}"; do
+    if [[ $1 == start ]]; then
+      jcmd "${pids[$i]}" JFR.start name=benchmark settings=profile >/dev/null
+    else
+      mkdir -p "$OUT/jfr"
+      jcmd "${pids[$i]}" JFR.stop name=benchmark filename="$PWD/$OUT/jfr/$2-${SERVICES[$i]}.jfr" >/dev/null
+    fi
+  done
+}
+
 wrk_run() { # load requests url output
   # --timeout above the gateway's 4 s budget per request: a slow answer is counted as slow, not as an error.
   LOAD=$1 REQUESTS=$2 wrk -t1 -c"$CONNECTIONS" -d600s --timeout 5s --latency -s scripts/benchmark/load.lua "$3" >"$4"
@@ -136,10 +152,12 @@ measure_load() { # round setting load url warmup
   local before_cpu before_counts after_cpu after_counts result n
   wrk_run "$3" "$5" "$4" "$OUT/wrk-$3-warmup.txt" >/dev/null
   await_flush
+  profile start
   before_counts=$(counts); before_cpu=$(cpu_ms "${pids[@]}")
   result=$(wrk_run "$3" "$REQUESTS" "$4" "$OUT/wrk-$3-$1-$2.txt")
   await_flush
   after_cpu=$(cpu_ms "${pids[@]}"); after_counts=$(counts)
+  profile stop "$3-$2-$1"
   n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")
   record "$1" "$2" "$3.requests" "$n"
   record "$1" "$2" "$3.errors" "$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$result")"
