@@ -2,9 +2,9 @@
 """Where the CPU of a measured load goes, telemetry on vs off, from the JFR recordings of
 `PROFILE=1 scripts/benchmark.sh` (target/benchmark/jfr/<load>-<setting>-<round>-<service>.jfr).
 
-Each execution sample (a thread seen running Java code) is put in one bucket: the telemetry part nearest
-the running frame if any frame of its stack is telemetry (span creation, export, log records, JSON log
-lines, metrics), else the library nearest the running frame. Samples per 1 000 requests, so that runs of
+Each execution sample (a thread seen running Java code) is put in one bucket: the library of the frame
+nearest the running one that is not the JDK's (telemetry split into span creation, export, log records,
+JSON log lines, metrics). Samples per 1 000 requests, so that runs of
 different lengths compare, and the difference on - off per bucket.
 
 Usage: scripts/benchmark/jfr-breakdown.py [JFR_DIR] [LOAD] [ROUND] [REQUESTS]   (defaults: target/benchmark/jfr home 1 10000)
@@ -16,8 +16,7 @@ import os
 import subprocess
 import sys
 
-# (bucket, class-name prefixes), telemetry first; a sample goes to the first telemetry bucket found walking
-# from the running frame towards the thread's root, else to the first library bucket found that way.
+# (bucket, class-name prefixes), telemetry first.
 TELEMETRY = [
     ("otel: OTLP export (marshalling, sending)", ("io.opentelemetry.exporter", "io.quarkus.opentelemetry.runtime.exporter")),
     ("otel: batch processors (queue, worker)", ("io.opentelemetry.sdk.trace.export", "io.opentelemetry.sdk.logs.export")),
@@ -43,16 +42,17 @@ LIBRARIES = [
 
 
 def bucket(frames):
-    classes = [f["method"]["type"]["name"].replace("/", ".") for f in frames]
-    for name in classes:
-        for label, prefixes in TELEMETRY:
+    # The library of the frame nearest the running one that is not the JDK's: wrappers near the thread's
+    # root (a context-propagating Runnable, a JDBC proxy) do not swallow the work done under them.
+    for f in frames:
+        name = f["method"]["type"]["name"].replace("/", ".")
+        if name.startswith(("java.", "jdk.", "sun.", "com.sun.")):
+            continue
+        for label, prefixes in TELEMETRY + LIBRARIES:
             if name.startswith(prefixes):
                 return label
-    for name in classes:
-        for label, prefixes in LIBRARIES:
-            if name.startswith(prefixes):
-                return label
-    return "JDK and other"
+        return "other libraries"
+    return "JDK only"
 
 
 def samples(path):
