@@ -1,49 +1,218 @@
 #!/usr/bin/env bash
-# Measures what the README's numbers come from, on this machine:
-#   1. each service's startup time (launch → /q/health/ready) and RSS, started alone;
-#   2. GET /api/home latency (p50/p99) with all four running, after warm-up, with wrk.
-# Build first (mvn install -DskipTests). Needs curl and wrk (apt-get install wrk).
-# Usage: scripts/benchmark.sh [requests-per-connection-seconds]
+# What telemetry costs the video site, measured side by side on this machine: the four packaged services
+# on 127.0.0.1, alternately with OpenTelemetry on (traces and log records over OTLP http/protobuf to a
+# receiver that only counts them, scripts/benchmark/OtlpCountingReceiver.java) and with the SDK disabled
+# (QUARKUS_OTEL_SDK_DISABLED=true), interleaved over ROUNDS rounds (on/off, then off/on, ...).
+# Each round and setting measures:
+#   - started-in: launch → /q/health/ready, each service alone, then all four together; RSS at ready;
+#   - two loads with wrk at 8 connections, each a warm-up and then a fixed number of requests:
+#     home  - GET /api/home?userId=1 (one user: the feed comes from recommend-service's cache),
+#     mixed - home pages of users 1-40 with the feed cache switched off (scripts/fault ... cache-off: every
+#             feed computed), video pages recording a view, heartbeats (scripts/benchmark/load.lua);
+#     per load: CPU time of the four processes (utime+stime from /proc/<pid>/stat) from before the measured
+#     requests until the receiver has had nothing new for 2 s (the export flush), CPU ms per request,
+#     requests/s, p50/p99, and spans and log records the receiver got per request;
+#   - RSS after the loads; shutdown: SIGTERM to all four at once → each one's exit.
+# Then a table of the figures and their on/off ratios, and the CPU added per exported span.
+# JVM options: those of scripts/run-local.sh (the JVM's defaults, plus JAVA_OPTS if set).
+#
+# Build first (mvn install -DskipTests). Needs curl, wrk (apt-get install wrk), and ports 8080-8083, 9000,
+# 9082, 9083 and RECEIVER_PORT free. Measure on an otherwise quiet machine.
+# Usage: scripts/benchmark.sh [rounds]   (default 2; environment: WARMUP, REQUESTS, MIXED_WARMUP, RECEIVER_PORT,
+#        JAVA_OPTS, PROFILE=1 for JFR recordings of the measured loads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${1:-30}
+
+ROUNDS=${1:-2}
+WARMUP=${WARMUP:-6000}
+REQUESTS=${REQUESTS:-10000}
+MIXED_WARMUP=${MIXED_WARMUP:-2000}
+CONNECTIONS=8
+RECEIVER_PORT=${RECEIVER_PORT:-4318}
+READY_TIMEOUT=${READY_TIMEOUT:-120}
+SERVICES=(user-service video-service recommend-service gateway-service)
+# Where each answers /q/health: its HTTP port, except the gateway's management interface.
+HEALTH_PORTS=(8081 8082 8083 9000)
+GATEWAY=http://127.0.0.1:8080
+CACHE_OFF='{"kind":"cache-off","target":"home-feed"}'
 OUT=target/benchmark
+RESULTS=$OUT/results.txt
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+
+for service in "${SERVICES[@]}"; do
+  [[ -f "$service/target/quarkus-app/quarkus-run.jar" ]] || { echo "$service is not built: run 'mvn install -DskipTests' first" >&2; exit 1; }
+done
+command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+for port in 8080 8081 8082 8083 9000 9082 9083 "$RECEIVER_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use: stop what listens there (scripts/run-local.sh, the compose stack?)" >&2
+    exit 1
+  fi
+done
 mkdir -p "$OUT"
+: >"$RESULTS"
 
-ready() { curl -sf "http://127.0.0.1:$1/q/health/ready" >/dev/null; }
-start() { # name port → pid
-  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
-    java ${JAVA_OPTS:-} -jar "$1/target/quarkus-app/quarkus-run.jar" >"$OUT/$1.log" 2>&1 &
-  echo $!
-}
-rss_mib() { awk '/VmRSS/ {printf "%d", $2/1024}' "/proc/$1/status"; }
-
-echo "== Startup, one service at a time"
-printf "%-18s %10s %9s\n" service ready_ms rss_mib
-for entry in user-service:8081 video-service:8082 recommend-service:8083 gateway-service:9000; do
-  name=${entry%%:*}; port=${entry##*:}
-  t0=$(date +%s%N); pid=$(start "$name")
-  until ready "$port"; do sleep 0.05; done
-  t1=$(date +%s%N)
-  printf "%-18s %10d %9d\n" "$name" $(((t1 - t0) / 1000000)) "$(rss_mib "$pid")"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
-done
-
-echo "== All four together"
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
-t0=$(date +%s%N)
-for name in user-service video-service recommend-service gateway-service; do pids+=("$(start "$name")"); done
-for port in 8081 8082 8083 9000; do until ready "$port"; do sleep 0.05; done; done
-echo "all ready in $((($(date +%s%N) - t0) / 1000000)) ms"
+receiver=
+cleanup() {
+  for pid in "${pids[@]}" $receiver; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
 
-echo "== GET /api/home?userId=1: warm-up 10 s, then ${DURATION} s measured (wrk, 2 threads, 8 connections)"
-wrk -t2 -c8 -d10s 'http://127.0.0.1:8080/api/home?userId=1' >/dev/null
-wrk -t2 -c8 -d"${DURATION}s" --latency 'http://127.0.0.1:8080/api/home?userId=1' | tee "$OUT/wrk-home.txt"
-echo "== GET /api/home, one connection (latency without queueing)"
-wrk -t1 -c1 -d"${DURATION}s" --latency 'http://127.0.0.1:8080/api/home?userId=2' | tee "$OUT/wrk-home-c1.txt"
-printf "%-18s %9s\n" service rss_mib
-i=0
-for name in user-service video-service recommend-service gateway-service; do
-  printf "%-18s %9d\n" "$name" "$(rss_mib "${pids[$i]}")"; i=$((i + 1))
+now_us() { echo "${EPOCHREALTIME/./}"; }
+exited() { [[ ! -e /proc/$1 ]] || [[ $(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) == Z ]]; }
+rss_mib() { awk '/VmRSS/ {printf "%d", $2 / 1024}' "/proc/$1/status"; }
+# CPU time (user + system, in ms) the given processes have used so far.
+cpu_ms() {
+  local pid
+  for pid in "$@"; do cat "/proc/$pid/stat"; done | awk -v tick="$TICK_MS" '{ t += $14 + $15 } END { print t * tick }'
+}
+record() { echo "$*" >>"$RESULTS"; } # round setting metric value
+counts() { curl -sf "http://127.0.0.1:$RECEIVER_PORT/counts"; }
+count_of() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+
+# Launches one service with the setting's telemetry environment; its pid is appended to pids.
+launch() { # service setting
+  local telemetry=()
+  [[ $2 == off ]] && telemetry=(QUARKUS_OTEL_SDK_DISABLED=true)
+  env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
+    QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$RECEIVER_PORT" QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
+    "${telemetry[@]}" java ${JAVA_OPTS:-} -jar "$1/target/quarkus-app/quarkus-run.jar" >>"$OUT/$1-$2.log" 2>&1 &
+  pids+=("$!")
+}
+
+await_ready() { # service pid port
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until curl -sf -o /dev/null "http://127.0.0.1:$3/q/health/ready"; do
+    if exited "$2" || ((SECONDS > deadline)); then
+      echo "$1 did not get ready; see $OUT/$1-*.log" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
+}
+
+# SIGTERM to every running service at once; records each one's time to exit, and the longest.
+stop_all() { # round setting label
+  local t0 longest=0 pid name i
+  declare -A took=()
+  t0=$(now_us)
+  for pid in "${pids[@]}"; do kill -TERM "$pid"; done
+  while ((${#took[@]} < ${#pids[@]})); do
+    for i in "${!pids[@]}"; do
+      if [[ -z ${took[$i]:-} ]] && exited "${pids[$i]}"; then took[$i]=$((($(now_us) - t0) / 1000)); fi
+    done
+    if ((($(now_us) - t0) > 30000000)); then
+      echo "services still running 30 s after SIGTERM: ${pids[*]}" >&2
+      exit 1
+    fi
+    sleep 0.01
+  done
+  for i in "${!pids[@]}"; do
+    ((took[$i] > longest)) && longest=${took[$i]}
+  done
+  record "$1" "$2" "$3" "$longest"
+  pids=()
+}
+
+# Waits until the receiver has had nothing new for 2 s (bounded): the services' exports are flushed.
+await_flush() {
+  local last current since deadline=$((SECONDS + 30))
+  last=$(counts); since=$(now_us)
+  while ((($(now_us) - since) < 2000000)) && ((SECONDS < deadline)); do
+    sleep 0.25
+    current=$(counts)
+    if [[ $current != "$last" ]]; then last=$current; since=$(now_us); fi
+  done
+}
+
+# PROFILE=1: a JFR recording (settings=profile) of each service around each measured load, in $OUT/jfr/
+# (scripts/benchmark/jfr-breakdown.py sums them up). It costs CPU too: a profiling run's figures are not the baseline.
+profile() { # start | stop name
+  [[ -n ${PROFILE:-} ]] || return 0
+  local i
+  for i in "${!SERVICES[@]}"; do
+    if [[ $1 == start ]]; then
+      jcmd "${pids[$i]}" JFR.start name=benchmark settings=profile >/dev/null
+    else
+      mkdir -p "$OUT/jfr"
+      jcmd "${pids[$i]}" JFR.stop name=benchmark filename="$PWD/$OUT/jfr/$2-${SERVICES[$i]}.jfr" >/dev/null
+    fi
+  done
+}
+
+wrk_run() { # load requests url output
+  # --timeout above the gateway's 4 s budget per request: a slow answer is counted as slow, not as an error.
+  LOAD=$1 REQUESTS=$2 wrk -t1 -c"$CONNECTIONS" -d600s --timeout 5s --latency -s scripts/benchmark/load.lua "$3" >"$4"
+  grep '^RESULT' "$4"
+}
+
+# Warm-up, then the measured requests with CPU, counts and wrk's figures recorded.
+measure_load() { # round setting load url warmup
+  local before_cpu before_counts after_cpu after_counts result n
+  wrk_run "$3" "$5" "$4" "$OUT/wrk-$3-warmup.txt" >/dev/null
+  await_flush
+  profile start
+  before_counts=$(counts); before_cpu=$(cpu_ms "${pids[@]}")
+  result=$(wrk_run "$3" "$REQUESTS" "$4" "$OUT/wrk-$3-$1-$2.txt")
+  await_flush
+  after_cpu=$(cpu_ms "${pids[@]}"); after_counts=$(counts)
+  profile stop "$3-$2-$1"
+  n=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$result")
+  record "$1" "$2" "$3.requests" "$n"
+  record "$1" "$2" "$3.errors" "$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$result")"
+  record "$1" "$2" "$3.cpu_ms_per_request" "$(awk -v c=$((after_cpu - before_cpu)) -v n="$n" 'BEGIN { printf "%.3f", c / n }')"
+  record "$1" "$2" "$3.requests_per_s" "$(awk -v r="$result" 'BEGIN { split(r, f, /[= ]/); printf "%.0f", f[3] / (f[5] / 1e6) }')"
+  record "$1" "$2" "$3.p50_ms" "$(sed 's/.*p50_us=\([0-9]*\).*/\1/' <<<"$result" | awk '{ printf "%.2f", $1 / 1000 }')"
+  record "$1" "$2" "$3.p99_ms" "$(sed 's/.*p99_us=\([0-9]*\).*/\1/' <<<"$result" | awk '{ printf "%.2f", $1 / 1000 }')"
+  for kind in spans logs points; do
+    record "$1" "$2" "$3.${kind}_per_request" "$(awk -v a="$(count_of "$kind" "$after_counts")" \
+      -v b="$(count_of "$kind" "$before_counts")" -v n="$n" 'BEGIN { printf "%.2f", (a - b) / n }')"
+  done
+}
+
+run_setting() { # round setting
+  local round=$1 setting=$2 i t0 total=0
+  echo "== round $round, telemetry $setting (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  for i in "${!SERVICES[@]}"; do
+    t0=$(now_us)
+    launch "${SERVICES[$i]}" "$setting"
+    await_ready "${SERVICES[$i]}" "${pids[0]}" "${HEALTH_PORTS[$i]}"
+    record "$round" "$setting" "startup_alone.${SERVICES[$i]}" $((($(now_us) - t0) / 1000))
+    stop_all "$round" "$setting" "shutdown_alone.${SERVICES[$i]}"
+  done
+  t0=$(now_us)
+  for i in "${!SERVICES[@]}"; do launch "${SERVICES[$i]}" "$setting"; done
+  for i in "${!SERVICES[@]}"; do await_ready "${SERVICES[$i]}" "${pids[$i]}" "${HEALTH_PORTS[$i]}"; done
+  record "$round" "$setting" startup_together $((($(now_us) - t0) / 1000))
+  for i in "${!SERVICES[@]}"; do total=$((total + $(rss_mib "${pids[$i]}"))); done
+  record "$round" "$setting" rss_at_ready_mib "$total"
+
+  measure_load "$round" "$setting" home "$GATEWAY/api/home?userId=1" "$WARMUP"
+  curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' -d "$CACHE_OFF" http://127.0.0.1:8083/admin/faults
+  measure_load "$round" "$setting" mixed "$GATEWAY" "$MIXED_WARMUP"
+  curl -sf -o /dev/null -X DELETE 'http://127.0.0.1:8083/admin/faults?fault=cache-off:home-feed'
+
+  total=0
+  for i in "${!SERVICES[@]}"; do total=$((total + $(rss_mib "${pids[$i]}"))); done
+  record "$round" "$setting" rss_after_load_mib "$total"
+  stop_all "$round" "$setting" shutdown_together
+}
+
+java scripts/benchmark/OtlpCountingReceiver.java "$RECEIVER_PORT" >"$OUT/receiver.log" 2>&1 &
+receiver=$!
+deadline=$((SECONDS + 60))
+until counts >/dev/null; do
+  ((SECONDS < deadline)) && ! exited "$receiver" || { echo "the receiver did not start; see $OUT/receiver.log" >&2; exit 1; }
+  sleep 0.1
 done
+
+echo "Telemetry on vs off, $ROUNDS round(s): warm-up $WARMUP (mixed $MIXED_WARMUP), then $REQUESTS requests per load at $CONNECTIONS connections."
+echo "JVM options: ${JAVA_OPTS:-none, the JVM defaults as in scripts/run-local.sh without JAVA_OPTS}; $(java -version 2>&1 | head -1); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+for round in $(seq 1 "$ROUNDS"); do
+  if ((round % 2)); then settings=(on off); else settings=(off on); fi
+  for setting in "${settings[@]}"; do run_setting "$round" "$setting"; done
+done
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end; raw figures in $RESULTS, wrk's output and the services' logs in $OUT/"
+echo
+awk -f scripts/benchmark/report.awk "$RESULTS"

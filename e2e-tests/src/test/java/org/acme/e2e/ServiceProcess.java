@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -190,12 +191,21 @@ public final class ServiceProcess {
         }
     }
 
+    /**
+     * Sends SIGTERM, as `docker stop` would, and returns at once; the answer completes when the process
+     * has exited, so that several can be asked to stop at the same moment.
+     */
+    public CompletableFuture<Process> terminate() {
+        process.destroy();
+        return process.onExit();
+    }
+
     /** Asks the process to stop (SIGTERM), as Ctrl-C or `docker stop` would; kills it if it lingers. */
     public void stop() {
         if (process == null || !process.isAlive()) {
             return;
         }
-        process.destroy();
+        terminate();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -18,10 +18,12 @@ import java.util.function.IntFunction;
  */
 public final class Traffic {
 
-    /** What a run saw: how many requests failed, and each request's latency. */
-    /** What a run saw; {@code unexpected} counts the answers that were not the expected status, by status (-1: no answer). */
+    /**
+     * What a run saw; {@code unexpected} counts the answers that were not the expected status, by status (-1: no
+     * answer); {@code traceIds} holds the {@code X-Trace-Id} of every answer that was the expected one.
+     */
     public record Result(int requests, int failures, List<String> failureSamples, List<Long> latenciesMicros,
-            Map<Integer, Integer> unexpected) {
+            Map<Integer, Integer> unexpected, List<String> traceIds) {
         public long percentileMicros(double p) {
             List<Long> sorted = new ArrayList<>(latenciesMicros);
             Collections.sort(sorted);
@@ -77,6 +79,7 @@ public final class Traffic {
         Map<Integer, Integer> unexpected = new ConcurrentHashMap<>();
         List<String> samples = Collections.synchronizedList(new ArrayList<>());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>(requests));
+        List<String> traceIds = Collections.synchronizedList(new ArrayList<>(requests));
         ExecutorService workers = Executors.newFixedThreadPool(concurrency);
         try {
             List<Future<?>> running = new ArrayList<>();
@@ -86,14 +89,19 @@ public final class Traffic {
                         Call call = calls.apply(i);
                         long start = System.nanoTime();
                         int status;
+                        String traceId = null;
                         try {
                             HttpResponse<String> response = call.method().equals("GET") ? Http.get(call.url())
                                     : Http.post(call.url(), call.body());
                             status = response.statusCode();
+                            traceId = response.headers().firstValue("X-Trace-Id").orElse(null);
                         } catch (RuntimeException e) {
                             status = -1;
                         }
                         latencies.add((System.nanoTime() - start) / 1_000);
+                        if (status == call.expectedStatus() && traceId != null) {
+                            traceIds.add(traceId);
+                        }
                         if (status != call.expectedStatus()) {
                             failures.incrementAndGet();
                             unexpected.merge(status, 1, Integer::sum);
@@ -113,6 +121,6 @@ public final class Traffic {
         } finally {
             workers.shutdownNow();
         }
-        return new Result(requests, failures.get(), samples, latencies, Map.copyOf(unexpected));
+        return new Result(requests, failures.get(), samples, latencies, Map.copyOf(unexpected), List.copyOf(traceIds));
     }
 }
