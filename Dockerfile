@@ -1,9 +1,12 @@
 # The images of the video site's five applications, from one Maven build of the whole reactor.
 # Build context: the repository root. One target per image, built with the images pinned in .env as arguments:
 #   docker compose build gateway-service        the JVM image (compose.yaml names the target and passes .env)
-#   docker build --target gateway-service --build-arg MAVEN_IMAGE=… --build-arg JRE_IMAGE=… .   the same, by hand
+#   docker build --target gateway-service --build-arg MAVEN_IMAGE=… --build-arg JRE_IMAGE=…
+#     --build-arg MANDREL_BUILDER_IMAGE=… --build-arg NATIVE_RUNTIME_IMAGE=… .   the same, by hand (one command):
+#     BuildKit checks every stage's FROM, so all four image arguments need a value whichever target is built
 #   docker compose -f compose.yaml -f compose.native.yaml build gateway-service   the native image
 # Every target starts from the same Maven stages, so BuildKit runs them once however many images it builds.
+# BuildKit is needed (FROM --platform=$BUILDPLATFORM): Docker 23+ with buildx, or DOCKER_BUILDKIT=1 (README).
 ARG MAVEN_IMAGE
 ARG JRE_IMAGE
 ARG MANDREL_BUILDER_IMAGE

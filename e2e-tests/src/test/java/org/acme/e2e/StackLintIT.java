@@ -303,6 +303,16 @@ class StackLintIT {
         Map<String, Object> maven = step((Map<String, Object>) jobs.get("maven"), "docker/build-push-action");
         assertEquals("build", maven.get("target"));
         assertEquals(build.get("build-args"), maven.get("build-args"), "both jobs pass the same build arguments");
+        // BuildKit checks every stage's FROM, needed or not: an image argument without a value fails any target.
+        Matcher fromArgument = Pattern.compile("(?m)^FROM (?:--platform=\\S+ )?\\$\\{(\\w+)}").matcher(
+                Files.readString(ROOT.resolve("Dockerfile")));
+        int fromArguments = 0;
+        while (fromArgument.find()) {
+            assertTrue(build.get("build-args").toString().contains(fromArgument.group(1) + "="),
+                    "the workflow passes " + fromArgument.group(1) + ", which a FROM of the Dockerfile uses");
+            fromArguments++;
+        }
+        assertTrue(fromArguments >= 4, "found " + fromArguments + " image arguments in the Dockerfile's FROM lines");
         Map<String, Object> composeArguments = (Map<String, Object>) ((Map<String, Object>) services("compose.yaml")
                 .get(Platform.APPLICATIONS.get(0)).get("build")).get("args");
         assertEquals(composeArguments.get("DB_KIND"), ((Map<String, Object>) workflow.get("env")).get("DB_KIND"),
