@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import jakarta.ws.rs.WebApplicationException;
@@ -57,11 +58,12 @@ public final class Downstream {
             Context caller = Context.current();
             Instant started = Instant.now();
             long startEpochNanos = started.getEpochSecond() * 1_000_000_000L + started.getNano();
-            return onItsOwnContext(dependency, call)
+            AtomicBoolean clientSpan = new AtomicBoolean();
+            return onItsOwnContext(dependency, clientSpan, call)
                     .ifNoItem().after(Duration.ofMillis(millis)).fail()
                     .onFailure().transform(e -> {
                         ProblemException problem = toProblem(dependency, millis, forward, e);
-                        if (unreachable(e) != null) { // no request was sent: the REST client made no span
+                        if (!clientSpan.get()) { // no request was sent: the REST client made no span (CallSpans)
                             UnreachablePeerSpans.record(dependency, caller, startEpochNanos, e, problem.detail());
                         }
                         return problem;
@@ -112,7 +114,13 @@ public final class Downstream {
      * problem+json would lose their trace id.
      */
     static <T> Uni<T> onItsOwnContext(String dependency, Supplier<Uni<T>> call) {
-        Context trace = ContextDrop.forCallTo(dependency);
+        return onItsOwnContext(dependency, null, call);
+    }
+
+    /** The same, the trace context carrying {@code clientSpan} (if not null): raised by {@link CallSpans} when the client starts its span. */
+    private static <T> Uni<T> onItsOwnContext(String dependency, AtomicBoolean clientSpan, Supplier<Uni<T>> call) {
+        Context trace = clientSpan != null ? CallSpans.watching(ContextDrop.forCallTo(dependency), clientSpan)
+                : ContextDrop.forCallTo(dependency);
         io.vertx.core.Context callers = Vertx.currentContext();
         if (callers == null) {
             try (Scope scope = trace.makeCurrent()) {

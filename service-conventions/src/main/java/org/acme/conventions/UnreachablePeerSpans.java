@@ -17,11 +17,13 @@ import io.quarkus.arc.ArcContainer;
 import io.quarkus.arc.InstanceHandle;
 
 /**
- * A client span for a REST call that never reached its peer. The REST client's own span starts once a
- * connection is there, so a refused or timed-out connection left no span for the hop that failed,
- * only the caller's red server span: the trace would not lead to it. This one, {@code connect
- * <dependency>}, covers the attempt (from the call to the failure), carries the peer's address from
- * the REST client's configured URL, the failure as its exception event, and an error status.
+ * A client span for a REST call whose request never went out. The REST client's own span starts when the
+ * request is written on a connection, so a refused or timed-out connection, or a pooled connection found
+ * closed before the request was written (the peer just died), left no span for the hop that failed, only
+ * the caller's red server span: the trace would not lead to it. {@link Downstream} makes this one,
+ * {@code connect <dependency>}, when {@link CallSpans} saw no client span start for the call. It covers the
+ * attempt (from the call to the failure), carries the peer's address from the REST client's configured URL,
+ * the failure as its exception event, and an error status.
  */
 final class UnreachablePeerSpans {
 
