@@ -5,6 +5,11 @@
 # Build first (mvn install -DskipTests). Ctrl-C stops them all.
 # Their logs go to target/local-run/<service>.log; telemetry goes to OTLP on 127.0.0.1:4317
 # if something listens there (the observability stack, for example), and is dropped otherwise.
+# Startup: each service keeps a class-data archive of the classes its startup loads (AppCDS,
+# target/local-run/cds/): the first run after a build writes it when the services stop, the next runs
+# start from it. JAVA_OPTS defaults to C1 only (-XX:TieredStopAtLevel=1), as in compose.yaml: with both,
+# the four got ready together in about 10 s here instead of 18 (docs/BENCHMARKS.md). NO_APPCDS=1 runs
+# without the archives; JAVA_OPTS= (empty) with the JVM's default JIT.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -13,6 +18,7 @@ HTTP_PORTS=(8081 8082 8083 8080)
 # Where each answers /q/health: its HTTP port, except the gateway's management interface (not public).
 HEALTH_PORTS=(8081 8082 8083 9000)
 LOG_DIR=target/local-run
+JAVA_OPTS=${JAVA_OPTS--XX:TieredStopAtLevel=1}
 mkdir -p "$LOG_DIR"
 
 for service in "${SERVICES[@]}" traffic-generator; do
@@ -32,9 +38,23 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+# The class-data archive option for one application: use its archive if it is newer than its build,
+# otherwise write a new one when it exits. The JVM checks an archive against the jars and ignores a stale one.
+class_data() {
+  local archive=$LOG_DIR/cds/$1.jsa
+  [[ -n "${NO_APPCDS:-}" ]] && return 0
+  mkdir -p "$LOG_DIR/cds"
+  if [[ $archive -nt $1/target/quarkus-app/quarkus-run.jar ]]; then
+    echo "-XX:SharedArchiveFile=$archive"
+  else
+    rm -f "$archive"
+    echo "-XX:ArchiveClassesAtExit=$archive"
+  fi
+}
+
 for service in "${SERVICES[@]}"; do
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
-    java ${JAVA_OPTS:-} -jar "$service/target/quarkus-app/quarkus-run.jar" >"$LOG_DIR/$service.log" 2>&1 &
+    java ${JAVA_OPTS:-} $(class_data "$service") -jar "$service/target/quarkus-app/quarkus-run.jar" >"$LOG_DIR/$service.log" 2>&1 &
   pids+=("$!")
 done
 
@@ -63,7 +83,7 @@ done
 # The site is ready: now its users. The generator's own telemetry goes where the services' goes.
 if [[ -z "${NO_TRAFFIC:-}" ]]; then
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_REST_CLIENT_GATEWAY_URL=http://127.0.0.1:8080 \
-    java ${JAVA_OPTS:-} -jar traffic-generator/target/quarkus-app/quarkus-run.jar >"$LOG_DIR/traffic-generator.log" 2>&1 &
+    java ${JAVA_OPTS:-} $(class_data traffic-generator) -jar traffic-generator/target/quarkus-app/quarkus-run.jar >"$LOG_DIR/traffic-generator.log" 2>&1 &
   pids+=("$!")
   await_ready traffic-generator "${pids[-1]}" 8084
   echo "traffic-generator ready on http://127.0.0.1:8084: a few users browse the site (scripts/traffic status)"

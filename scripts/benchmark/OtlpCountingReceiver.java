@@ -5,6 +5,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
@@ -17,8 +20,9 @@ import com.sun.net.httpserver.HttpServer;
  * once and keeping nothing but counts. It walks the protobuf wire format only as deep as it must to
  * count spans, log records and metric data points; nothing else of a message is decoded.
  * <p>
- * Run: {@code java scripts/benchmark/OtlpCountingReceiver.java PORT}; {@code GET /counts} answers
- * {@code spans=N logs=N points=N exports=N}.
+ * Run: {@code java scripts/benchmark/OtlpCountingReceiver.java PORT [names]}; {@code GET /counts} answers
+ * {@code spans=N logs=N points=N exports=N}. With {@code names}, it also reads each span's name and
+ * {@code GET /names} answers how many spans of each name it got (costs the receiver a little more).
  */
 public class OtlpCountingReceiver {
 
@@ -26,12 +30,15 @@ public class OtlpCountingReceiver {
     static final AtomicLong LOGS = new AtomicLong();
     static final AtomicLong POINTS = new AtomicLong();
     static final AtomicLong EXPORTS = new AtomicLong();
+    static final Map<String, AtomicLong> SPAN_NAMES = new ConcurrentHashMap<>();
+    static boolean names;
 
     /** Field numbers of the data in each kind of metric (gauge, sum, histogram, exponential histogram, summary). */
     static final int[] METRIC_DATA_FIELDS = { 5, 7, 9, 10, 11 };
 
     public static void main(String[] args) throws IOException {
         int port = Integer.parseInt(args[0]);
+        names = args.length > 1 && args[1].equals("names");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
         server.setExecutor(Executors.newFixedThreadPool(2));
         // Traces and logs share a shape: request { 1: resource } → { 2: scope } → { 2: span | log record }.
@@ -42,6 +49,11 @@ public class OtlpCountingReceiver {
         server.createContext("/counts", exchange -> answer(exchange, 200, "text/plain",
                 ("spans=" + SPANS.get() + " logs=" + LOGS.get() + " points=" + POINTS.get() + " exports=" + EXPORTS.get()
                         + "\n").getBytes(StandardCharsets.US_ASCII)));
+        server.createContext("/names", exchange -> {
+            StringBuilder text = new StringBuilder();
+            new TreeMap<>(SPAN_NAMES).forEach((name, count) -> text.append(count.get()).append(' ').append(name).append('\n'));
+            answer(exchange, 200, "text/plain", text.toString().getBytes(StandardCharsets.UTF_8));
+        });
         server.start();
         System.out.println("OTLP/HTTP counting receiver on http://127.0.0.1:" + port);
     }
@@ -57,6 +69,13 @@ public class OtlpCountingReceiver {
             for (Field scope : fields(body, resource.start, resource.end, 2)) {
                 for (Field item : fields(body, scope.start, scope.end, 2)) {
                     items += metricLevels == 0 ? 1 : dataPoints(body, item);
+                    if (names && counter == SPANS) {
+                        // Span { 5: name }
+                        for (Field name : fields(body, item.start, item.end, 5)) {
+                            SPAN_NAMES.computeIfAbsent(new String(body, name.start, name.end - name.start, StandardCharsets.UTF_8),
+                                    n -> new AtomicLong()).incrementAndGet();
+                        }
+                    }
                 }
             }
         }

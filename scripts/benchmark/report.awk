@@ -23,6 +23,7 @@ function ratios(metric,    r, out) {
 }
 
 function row(label, metric, scale, target) {
+    if (!((metric, "on", 1) in value) && !((metric, "off", 1) in value)) return
     printf "| %s | %s | %s | %s | %s |\n", label, list(metric, "on", scale), list(metric, "off", scale), ratios(metric), target
 }
 
@@ -51,6 +52,9 @@ END {
         row("log records per request, " name, load ".logs_per_request", 1, "")
         row("metric points per request, " name, load ".points_per_request", 1, "")
         row("failed requests (wrk errors), " name, load ".errors", 1, "")
+        row("warm-up requests (until the JIT settled), " name, load ".warmup_requests", 1, "")
+        row("JIT compilers' share of the CPU while measured, %, " name, load ".jit_percent", 1, "")
+        if (!((load ".spans_per_request", "on", 1) in value)) continue
         printf "| added CPU ms per exported span, %s | %s | | | ≤ 0.05 |\n", name, per_span(load)
     }
     row("started-in s, four together", "startup_together", 1000, "≤ 4 (on)")
