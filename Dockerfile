@@ -15,7 +15,7 @@ ARG NATIVE_RUNTIME_IMAGE
 # 1. Every artifact the package steps below need, resolved from the poms alone: this layer is reused until
 #    a pom changes, and it holds the whole local repository, so everything after it runs offline (mvn -o).
 #    The Maven stages run on the build machine's own platform: jars do not depend on the CPU, so an arm64
-#    image is the arm64 JRE plus the same jars, and no step runs emulated.
+#    image is the arm64 JRE plus the same jars; only the class-data archive (step 3) is made by each platform's JVM.
 FROM --platform=$BUILDPLATFORM ${MAVEN_IMAGE} AS dependencies
 WORKDIR /build
 ENV APPLICATIONS=user-service,video-service,recommend-service,gateway-service,traffic-generator
@@ -50,20 +50,30 @@ ARG DB_KIND=h2
 RUN mvn -B -q -o -pl ${APPLICATIONS} -am package -DskipTests -Dquarkus.datasource.db-kind=${DB_KIND}
 
 # 3. The JVM images: the Temurin JRE (it already holds curl, which the healthchecks use: docs/IMAGES.md) and
-#    one application's quarkus-app, copied in four layers from least to most often changed.
+#    one application's quarkus-app, copied in four layers from least to most often changed. Then the image's JVM
+#    makes the application's class-data archive (AppCDS): Quarkus' training, -Dquarkus.appcds.generate=true,
+#    stops where the application's runtime init begins (no database or peer is reached) and exits, and the JVM
+#    writes the classes it loaded to app-cds.jsa, on top of the JRE's own archive (the JRE image runs
+#    java -Xshare:dump). The step fails if no archive was written (the JVM only logs a failed dump). Every start
+#    maps it instead of loading those classes again (docs/BENCHMARKS.md, "Startup"). An archive is only valid
+#    for the JVM that made it, which is why it is made here and not by Maven: on arm64 this step runs emulated
+#    (images.yml sets up QEMU). A JVM that cannot use it (JAVA_OPTS changed what it depends on) starts without
+#    it. The archive is made as root; the application runs as 1001 and only reads it.
 FROM ${JRE_IMAGE} AS jvm
 WORKDIR /deployments
-USER 1001
 ENV QUARKUS_HTTP_HOST=0.0.0.0 \
     MALLOC_ARENA_MAX=2 \
     JAVA_OPTS="-XX:+UseSerialGC -Xmx48m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar"]
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -XX:SharedArchiveFile=/deployments/app-cds.jsa -jar /deployments/quarkus-run.jar"]
 
 FROM jvm AS user-service
 COPY --from=build /build/user-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/user-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/user-service/target/quarkus-app/app/ app/
 COPY --from=build /build/user-service/target/quarkus-app/quarkus/ quarkus/
+RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
+    && test -s /deployments/app-cds.jsa
+USER 1001
 EXPOSE 8081
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8081/q/health/ready || exit 1
@@ -73,6 +83,9 @@ COPY --from=build /build/video-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/video-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/video-service/target/quarkus-app/app/ app/
 COPY --from=build /build/video-service/target/quarkus-app/quarkus/ quarkus/
+RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
+    && test -s /deployments/app-cds.jsa
+USER 1001
 EXPOSE 8082 9082
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8082/q/health/ready || exit 1
@@ -82,6 +95,9 @@ COPY --from=build /build/recommend-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/recommend-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/recommend-service/target/quarkus-app/app/ app/
 COPY --from=build /build/recommend-service/target/quarkus-app/quarkus/ quarkus/
+RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
+    && test -s /deployments/app-cds.jsa
+USER 1001
 EXPOSE 8083 9083
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8083/q/health/ready || exit 1
@@ -91,6 +107,9 @@ COPY --from=build /build/gateway-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/gateway-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/gateway-service/target/quarkus-app/app/ app/
 COPY --from=build /build/gateway-service/target/quarkus-app/quarkus/ quarkus/
+RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
+    && test -s /deployments/app-cds.jsa
+USER 1001
 EXPOSE 8080 9000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:9000/q/health/ready || exit 1
@@ -100,6 +119,9 @@ COPY --from=build /build/traffic-generator/target/quarkus-app/lib/ lib/
 COPY --from=build /build/traffic-generator/target/quarkus-app/*.jar ./
 COPY --from=build /build/traffic-generator/target/quarkus-app/app/ app/
 COPY --from=build /build/traffic-generator/target/quarkus-app/quarkus/ quarkus/
+RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
+    && test -s /deployments/app-cds.jsa
+USER 1001
 EXPOSE 8084
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8084/q/health/ready || exit 1

@@ -397,6 +397,39 @@ class StackLintIT {
 
     @Test
     @SuppressWarnings("unchecked")
+    void each_jvm_image_starts_from_the_class_data_archive_its_own_jvm_made() throws IOException {
+        // MemoryLimitsIT makes and uses the archive with ClassDataArchive's options: the images must do the same.
+        Dockerfile dockerfile = Dockerfile.of(ROOT);
+        String jar = "-jar /deployments/quarkus-run.jar";
+        // The JVM only logs a dump that failed: the step checks that the archive is there.
+        String training = "RUN java $JAVA_OPTS " + String.join(" ", ClassDataArchive.trainingOptions(ClassDataArchive.IN_IMAGE)) + " " + jar
+                + " && test -s " + ClassDataArchive.IN_IMAGE;
+        for (String service : Platform.APPLICATIONS) {
+            List<String> own = dockerfile.stage(service).instructions().stream().map(line -> line.replaceAll("\\s+", " ")).toList();
+            int run = own.indexOf(training);
+            assertTrue(run >= 0, service + "'s image does not make its archive with: " + training);
+            int lastCopy = -1;
+            for (int i = 0; i < own.size(); i++) {
+                if (own.get(i).startsWith("COPY ")) {
+                    lastCopy = i;
+                }
+            }
+            assertTrue(lastCopy >= 0 && lastCopy < run, service + " makes its archive after copying the whole application in");
+            assertTrue(own.indexOf("USER 1001") > run, service + " runs as 1001, after the archive is made as root");
+            String entrypoint = dockerfile.instructions(service).stream().filter(line -> line.startsWith("ENTRYPOINT ")).reduce((a, b) -> b)
+                    .orElseThrow();
+            assertTrue(entrypoint.contains(ClassDataArchive.useOption(ClassDataArchive.IN_IMAGE) + " " + jar),
+                    service + " starts with its archive and the same -jar as the training (the archive records the class path): " + entrypoint);
+        }
+        // The published arm64 images make their archive on an emulated arm64 JVM.
+        Map<String, Object> image = (Map<String, Object>) ((Map<String, Object>) yaml(ROOT.resolve(".github/workflows/images.yml"))
+                .get("jobs")).get("image");
+        assertTrue(String.valueOf(step(image, "docker/setup-qemu-action").get("platforms")).contains("arm64"),
+                "the image job sets up QEMU for arm64");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void grafana_provisioning_is_complete_and_consistent() throws IOException {
         Map<String, Object> datasources = yaml(ROOT.resolve("observability-stack/grafana/provisioning/datasources/datasources.yaml"));
         Set<String> uids = new HashSet<>();
