@@ -9,10 +9,11 @@
 # settings of its compose service's `command` (read from compose.yaml), inside a kernel memory
 # cgroup of exactly its compose mem_limit, from initdb on (the image's entrypoint runs initdb inside
 # the container too). The services' environment from compose.yaml (their connection pool size
-# included) applies. After the memory limits test, each server's working-set peak (charged memory
-# less inactive page cache, sampled every 200 ms) must leave 15 % of its limit free, and the kernel
-# must not have killed anything in it: the rule MemoryLimitsIT applies to the JVMs (whose peaks are
-# dominated by memory that cannot be reclaimed; a database's page cache grows to any limit).
+# included) applies. After the memory limits test, each server's peak of memory the kernel cannot
+# take back (charged memory less page cache: private and shared memory, shared_buffers included,
+# sampled every 200 ms) must leave 15 % of its limit free, and the kernel must not have killed
+# anything in it: the rule MemoryLimitsIT applies to the JVMs. A database's page cache grows to any
+# limit and is reclaimed there; its working set and file refaults are printed beside it.
 #
 # Needs: root or sudo (pg_createcluster, memory cgroups), the postgresql package, curl, python3
 # with yaml. Extra Maven options: MAVEN_OPTS (e.g. -Dmaven.repo.local=DIR). Used by .ci/run.
@@ -204,18 +205,20 @@ for db in "${DATABASES[@]}"; do
   as_postgres psql -q -p "${PORT[$db]}" -c "CREATE DATABASE $db OWNER $db"
   AT_START[$db]=$(peak_bytes "$db")
 done
-# While the services run, each server's working set is sampled every 200 ms: the memory the kernel
-# charges to the group less its inactive file pages (what `docker stats` shows, and what a
-# container must keep: the rest is page cache the kernel takes back at the limit), with its
-# anonymous and shared memory (shared_buffers) at that moment, and the most server processes seen.
-sample() { # db → writes (run in the background: it replaces its shell, so $! is the sampler) "$OUT/$db-sample" (working set, anon, shmem in bytes, processes) at each new high
+# While the services run, each server's group is sampled every 200 ms: its unreclaimable memory
+# (charged less page cache: what a container must keep, with no swap), its working set (charged less
+# inactive page cache, what `docker stats` shows) and, at the unreclaimable peak, its anonymous and
+# shared memory (shared_buffers); with the most server processes seen.
+sample() { # db → writes (run in the background: it replaces its shell, so $! is the sampler) "$OUT/$db-sample" (unreclaimable, anon, shmem, working set in bytes, processes) at each new high
   local run=(python3 -); [[ $(id -u) -eq 0 ]] || run=(sudo python3 -)
   exec "${run[@]}" "$(cgroup "$1")" "$CGROUP_V2" "$OUT/$1-sample" <<'PY'
 import os, sys, time
 group, v2, out = sys.argv[1], sys.argv[2] == "true", sys.argv[3]
 usage_file = "memory.current" if v2 else "memory.usage_in_bytes"
-keys = ("inactive_file", "anon", "shmem") if v2 else ("total_inactive_file", "total_rss", "total_shmem")
-most_ws = most_procs = 0
+# v1's total_* figures count the group with its children; its cache (v2: file) includes shared memory.
+prefix = "" if v2 else "total_"
+cache_key, anon_key = ("file", "anon") if v2 else ("total_cache", "total_rss")
+most = {"unreclaimable": 0, "anon": 0, "shmem": 0, "ws": 0, "procs": 0}
 while True:
     try:
         usage = int(open(os.path.join(group, usage_file)).read())
@@ -223,13 +226,20 @@ while True:
         procs = len(open(os.path.join(group, "cgroup.procs")).read().split())
     except FileNotFoundError:
         break  # the group is gone
-    ws = usage - int(stat[keys[0]])
-    if ws > most_ws or procs > most_procs:
-        if ws > most_ws:
-            most_ws, anon, shmem = ws, int(stat[keys[1]]), int(stat[keys[2]])
-        most_procs = max(most_procs, procs)
+    shmem = int(stat[prefix + "shmem"])
+    now = {"unreclaimable": usage - (int(stat[cache_key]) - shmem), "anon": int(stat[anon_key]), "shmem": shmem,
+           "ws": usage - int(stat[prefix + "inactive_file"]), "procs": procs}
+    changed = False
+    if now["unreclaimable"] > most["unreclaimable"]:
+        most.update(unreclaimable=now["unreclaimable"], anon=now["anon"], shmem=shmem)
+        changed = True
+    for key in ("ws", "procs"):
+        if now[key] > most[key]:
+            most[key] = now[key]
+            changed = True
+    if changed:
         with open(out + ".new", "w") as f:
-            f.write(f"{most_ws} {anon} {shmem} {most_procs}\n")
+            f.write(f"{most['unreclaimable']} {most['anon']} {most['shmem']} {most['ws']} {most['procs']}\n")
         os.replace(out + ".new", out)
     time.sleep(0.2)
 PY
@@ -250,19 +260,22 @@ for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 pids=()
 
 echo "== Memory of the database servers under compose's mem_limit (charged since initdb, page cache included)"
-# The rule is the JVMs' (no OOM kill, 15 % of the limit free), applied to the working set: a
-# server that writes fills its group with page cache up to the limit, so the kernel's own peak
-# (max_usage) reaches the limit whatever the limit is; it is printed, with the times the group
-# hit its limit (failcnt: page cache reclaimed there), but it does not measure what the server needs.
+# The rule is the JVMs' (no OOM kill, 15 % of the limit free), applied to what the kernel cannot take
+# back. A server that writes fills its group with page cache up to the limit, so the kernel's own
+# peak (max_usage) reaches the limit whatever the limit is, and the working set holds whatever data
+# pages were read twice; both are printed, with the times the group hit its limit (failcnt: page
+# cache reclaimed there) and the file pages read back after being reclaimed (refaults), but neither
+# measures what the server needs.
 problems=0
-printf '%-7s %8s %16s %17s %14s %10s %9s %12s %9s %s\n' database limit "peak working set" "(anon + shmem)" "headroom" "max_usage" failcnt "before test" oom_kill processes
+printf '%-7s %8s %20s %17s %9s %12s %10s %9s %9s %12s %9s %s\n' database limit "unreclaimable peak" "(anon + shmem)" headroom "working set" max_usage failcnt refaults "before test" oom_kill processes
 for db in "${DATABASES[@]}"; do
   limit=${LIMIT[$db]}; peak=$(peak_bytes "$db"); kills=$(oom_kills "$db")
   failcnt=$(cgroup_read "$db" memory.failcnt memory.events | awk 'NF == 1 { print $1 } $1 == "max" { print $2 }')
-  read -r ws anon shmem processes < "$OUT/$db-sample" || { echo "$db: no memory sample" >&2; ws=$limit; anon=0; shmem=0; processes='?'; }
-  headroom=$(( (limit - ws) * 1000 / limit ))
-  printf '%-7s %4d MiB %12d MiB %7d + %3d MiB %8d.%d%% %6d MiB %9s %8d MiB %9s %s\n' "$db" $((limit >> 20)) $((ws >> 20)) \
-    $((anon >> 20)) $((shmem >> 20)) $((headroom / 10)) $((headroom % 10)) $((peak >> 20)) "$failcnt" \
+  refaults=$(cgroup_read "$db" memory.stat memory.stat | awk '$1 == "total_workingset_refault_file" || ($1 == "workingset_refault_file" && !v) { v = $2 } END { print v + 0 }')
+  read -r held anon shmem ws processes < "$OUT/$db-sample" || { echo "$db: no memory sample" >&2; held=$limit; anon=0; shmem=0; ws=0; processes='?'; }
+  headroom=$(( (limit - held) * 1000 / limit ))
+  printf '%-7s %4d MiB %16d MiB %7d + %3d MiB %6d.%d%% %8d MiB %6d MiB %9s %9s %8d MiB %9s %s\n' "$db" $((limit >> 20)) $((held >> 20)) \
+    $((anon >> 20)) $((shmem >> 20)) $((headroom / 10)) $((headroom % 10)) $((ws >> 20)) $((peak >> 20)) "$failcnt" "$refaults" \
     $((AT_START[$db] >> 20)) "${kills:-?}" "$processes"
   if ! as_postgres psql -q -p "${PORT[$db]}" -tAc "SELECT 1" >/dev/null 2>&1; then
     echo "$db: the server is no longer answering"; problems=$((problems + 1))
@@ -270,7 +283,7 @@ for db in "${DATABASES[@]}"; do
   if [[ "${kills:-}" != 0 ]]; then
     echo "$db: the kernel killed a process of the server (oom_kill ${kills:-unknown}) under its $((limit >> 20)) MiB limit"; problems=$((problems + 1))
   elif ((headroom < HEADROOM_PERCENT * 10)); then
-    echo "$db: its working set peaked at $((ws >> 20)) of $((limit >> 20)) MiB: less than $HEADROOM_PERCENT % headroom"; problems=$((problems + 1))
+    echo "$db: its unreclaimable memory peaked at $((held >> 20)) of $((limit >> 20)) MiB: less than $HEADROOM_PERCENT % headroom"; problems=$((problems + 1))
   fi
 done
 ((status == 0)) || echo "MemoryLimitsIT failed (mvn exit status $status)"

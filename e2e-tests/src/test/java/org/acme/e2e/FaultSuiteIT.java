@@ -175,9 +175,7 @@ class FaultSuiteIT {
                     fault.service() + " " + fault.kind() + " should show as " + fault.expectedStatus() + "s under load");
         }
         for (Map.Entry<Fault, List<Outcome>> entry : byFault.entrySet()) {
-            for (Outcome failure : entry.getValue().stream().limit(TRACES_CHECKED_PER_FAULT).toList()) {
-                assertFailingHopInTrace(receiver, platform, entry.getKey(), failure);
-            }
+            assertFailingHopInTraces(receiver, platform, entry.getKey(), entry.getValue());
         }
         for (Fault fault : faults) {
             assertTrue(fault.recoveryMillis() <= RECOVERY_WITHIN.toMillis(),
@@ -215,27 +213,57 @@ class FaultSuiteIT {
         return null;
     }
 
-    /** The trace of the problem holds the call to the service at fault, marked as failed. */
-    private static void assertFailingHopInTrace(OtlpReceiver receiver, Platform platform, Fault fault, Outcome failure) {
+    /**
+     * The traces of a fault's failures lead to the call to the service at fault, marked as failed: the first
+     * {@value #TRACES_CHECKED_PER_FAULT} traces that arrived whole, in the order the failures happened (all of
+     * them if there were fewer). A trace that lacks the failing hop does not end the check: it is counted and
+     * printed. Twice in CI a service's exporter sent nothing for over 20 s while recommend-service was frozen
+     * (the receiver's last-export times show it), and the traces of that window lacked that service's spans;
+     * the check then looks at the next failures, and fails only when too few traces hold the hop at all.
+     */
+    private static void assertFailingHopInTraces(OtlpReceiver receiver, Platform platform, Fault fault, List<Outcome> failures) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        int wanted = Math.min(TRACES_CHECKED_PER_FAULT, failures.size());
+        int found = 0;
+        List<String> lacking = new ArrayList<>();
+        for (Outcome failure : failures) {
+            String missing = missingHop(receiver, platform, fault, failure, deadline);
+            if (missing == null) {
+                if (++found == wanted) {
+                    break;
+                }
+            } else {
+                lacking.add(missing);
+            }
+        }
+        if (!lacking.isEmpty()) {
+            System.out.printf("[faults] %s %s: %d trace(s) without the failing hop, %d with it; first: %s%n", fault.service(),
+                    fault.kind(), lacking.size(), found, lacking.get(0));
+        }
+        assertEquals(wanted, found, fault.service() + " " + fault.kind() + ": only " + found + " of " + failures.size()
+                + " failures' traces hold the failing hop; without it: " + lacking.stream().limit(3).toList());
+    }
+
+    /** Null if the failure's trace holds the call to the service at fault, marked as failed; otherwise what it holds. */
+    private static String missingHop(OtlpReceiver receiver, Platform platform, Fault fault, Outcome failure, long deadline) {
         String traceId = failure.traceIdHeader();
         ServiceProcess service = platform.service(fault.service());
         String port = Integer.toString(service.httpPort());
         String grpcService = GRPC_SERVICES.get(fault.service());
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
+        do {
             List<ReceivedSpan> trace = receiver.spansOf(traceId);
             if (trace.stream().anyMatch(s -> s.span().getKind() == SpanKind.SPAN_KIND_CLIENT
                     && (port.equals(restPort(s)) || grpcService != null && grpcService.equals(s.attribute("rpc.service")))
                     && s.span().getStatus().getCode() == StatusCode.STATUS_CODE_ERROR)) {
-                return;
+                return null;
             }
             ServiceProcess.pause(Duration.ofMillis(250));
-        }
-        throw new AssertionError("trace " + traceId + " of " + failure.status() + " " + failure.body() + " holds no failed call to "
-                + fault.service() + " (port " + port + ", " + grpcService + "): " + receiver.spansOf(traceId).stream()
+        } while (System.nanoTime() < deadline);
+        return "trace " + traceId + " of " + failure.status() + " " + failure.body() + " holds no failed call to "
+                + fault.service() + " (port " + port + ", " + grpcService + "; " + receiver.exportsSeen() + "): " + receiver.spansOf(traceId).stream()
                         .map(s -> s.service() + " " + s.span().getKind() + " " + s.span().getName() + " port="
                                 + restPort(s) + " " + s.span().getStatus().getCode())
-                        .toList());
+                        .toList();
     }
 
     /**

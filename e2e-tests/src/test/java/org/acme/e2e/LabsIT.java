@@ -216,8 +216,10 @@ class LabsIT {
         long after = System.currentTimeMillis() * 1_000_000;
         lab.run(2, stack);
 
-        // The gateway's own spans end last (after the answer), so they may be exported after the others: wait for the whole tree.
+        // Each service exports on its own schedule, and the gateway's spans end last (after the answer): wait for the
+        // whole tree, a server span in each service the request reached.
         SpanTree trace = awaitTrace(stack, traceId, tree -> !tree.find("recommend-service", SpanKind.SPAN_KIND_SERVER, null).isEmpty()
+                && !tree.find("user-service", SpanKind.SPAN_KIND_SERVER, null).isEmpty()
                 && !tree.find("gateway-service", SpanKind.SPAN_KIND_SERVER, "GET /api/home").isEmpty() && tree.orphans().isEmpty());
         Set<String> services = trace.spans().stream().map(ReceivedSpan::service).collect(Collectors.toSet());
         assertEquals(Set.of("gateway-service", "user-service", "recommend-service"), services, "no video-service:\n" + trace.render());

@@ -4,26 +4,51 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A kernel memory cgroup, the mechanism behind Docker's {@code mem_limit}: a process started
  * through {@link #commandPrefix()} runs under exactly that limit, and the kernel kills it (SIGKILL,
  * no OutOfMemoryError) when it goes over. Works with cgroup v1 (memory controller) and v2.
  * Needs root; {@link #unavailableBecause()} says why it cannot be used elsewhere.
+ * <p>
+ * Three peaks: the kernel's ({@link #peakBytes()}, everything charged, page cache included) and two sampled
+ * every 200 ms from creation to {@link #close()} ({@link #peaks()}): the working set, the memory charged
+ * less its inactive page cache (what {@code docker stats} shows), and the memory the kernel cannot take
+ * back, the memory charged less its page cache (anonymous memory, shared memory and the kernel's own for the
+ * group: without swap, what the limit must hold). A group that reached its limit had page cache taken back;
+ * its file refaults say how often it had to read such pages again.
  */
 public final class MemoryCgroup implements AutoCloseable {
 
     private static final Path V1 = Path.of("/sys/fs/cgroup/memory");
     private static final Path V2 = Path.of("/sys/fs/cgroup");
+    private static final ScheduledExecutorService SAMPLER = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "memory-cgroup-sampler");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** The memory of a group at one moment (or the peaks of each figure), and its file refaults so far. */
+    public record Usage(long workingSetBytes, long unreclaimableBytes, long fileRefaults) {
+    }
 
     private final Path dir;
     private final boolean v2;
+    private Usage peaks = new Usage(0, 0, 0);
+    private final ScheduledFuture<?> sampling;
 
     private MemoryCgroup(Path dir, boolean v2) {
         this.dir = dir;
         this.v2 = v2;
+        this.sampling = SAMPLER.scheduleAtFixedRate(this::sample, 0, 200, TimeUnit.MILLISECONDS);
     }
 
     /** Empty when memory cgroups can be made here; otherwise the reason they cannot. */
@@ -81,6 +106,39 @@ public final class MemoryCgroup implements AutoCloseable {
         return number(v2 ? "memory.peak" : "memory.max_usage_in_bytes");
     }
 
+    /** The memory the group holds now. */
+    public Usage usage() {
+        Map<String, Long> stat = new HashMap<>();
+        for (String line : read(dir.resolve("memory.stat")).split("\n")) {
+            String[] field = line.split(" ");
+            if (field.length == 2) {
+                stat.put(field[0], Long.parseLong(field[1]));
+            }
+        }
+        // v1's total_* figures count the group with its children; cache and file include shared memory.
+        String prefix = v2 ? "" : "total_";
+        long charged = number(v2 ? "memory.current" : "memory.usage_in_bytes");
+        long pageCache = stat.getOrDefault(v2 ? "file" : "total_cache", 0L) - stat.getOrDefault(prefix + "shmem", 0L);
+        return new Usage(charged - stat.getOrDefault(prefix + "inactive_file", 0L), charged - pageCache,
+                stat.getOrDefault(prefix + "workingset_refault_file", 0L));
+    }
+
+    /** The highest working set and unreclaimable memory sampled so far (every 200 ms, and now), and the file refaults. */
+    public synchronized Usage peaks() {
+        sample();
+        return peaks;
+    }
+
+    private synchronized void sample() {
+        try {
+            Usage now = usage();
+            peaks = new Usage(Math.max(peaks.workingSetBytes(), now.workingSetBytes()),
+                    Math.max(peaks.unreclaimableBytes(), now.unreclaimableBytes()), now.fileRefaults());
+        } catch (UncheckedIOException | NumberFormatException e) {
+            // the group is being removed
+        }
+    }
+
     /** How many times the kernel's OOM killer killed a process of this group. */
     public long oomKills() {
         String file = v2 ? "memory.events" : "memory.oom_control";
@@ -94,6 +152,7 @@ public final class MemoryCgroup implements AutoCloseable {
 
     @Override
     public void close() {
+        sampling.cancel(false);
         try {
             Files.deleteIfExists(dir);
         } catch (IOException e) {

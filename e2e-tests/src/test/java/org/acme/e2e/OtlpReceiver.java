@@ -6,8 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.protobuf.ByteString;
 
@@ -30,7 +35,9 @@ import io.opentelemetry.proto.trace.v1.Span;
 
 /**
  * An OTLP/gRPC receiver owned by the tests: the same protocol and services the Collector exposes
- * on 4317, built on the OpenTelemetry protocol definitions. It keeps everything it receives.
+ * on 4317, built on the OpenTelemetry protocol definitions. It keeps everything it receives, indexed by
+ * trace id: a suite's receiver holds hundreds of thousands of spans, and each export must be answered at
+ * once (a receiver that slows down as it fills makes the services' export queues overflow and drop spans).
  */
 public final class OtlpReceiver implements AutoCloseable {
 
@@ -65,8 +72,12 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     private final int port;
-    private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
-    private final List<ReceivedLog> logs = new CopyOnWriteArrayList<>();
+    private final Queue<ReceivedSpan> spans = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger spanCount = new AtomicInteger();
+    private final Map<String, Queue<ReceivedSpan>> spansByTrace = new ConcurrentHashMap<>();
+    private final Map<String, Queue<ReceivedLog>> logsByTrace = new ConcurrentHashMap<>();
+    /** When each service's last trace export arrived (System.nanoTime), for the messages of failed waits. */
+    private final Map<String, Long> lastTraceExport = new ConcurrentHashMap<>();
     private Server server;
 
     public OtlpReceiver(int port) {
@@ -84,8 +95,13 @@ public final class OtlpReceiver implements AutoCloseable {
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> reply) {
                         request.getResourceSpansList().forEach(resource -> {
                             String service = serviceName(resource.getResource());
-                            resource.getScopeSpansList().forEach(scope -> scope.getSpansList()
-                                    .forEach(span -> spans.add(new ReceivedSpan(service, span))));
+                            resource.getScopeSpansList().forEach(scope -> scope.getSpansList().forEach(span -> {
+                                ReceivedSpan received = new ReceivedSpan(service, span);
+                                spansByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
+                                spans.add(received);
+                                spanCount.incrementAndGet();
+                            }));
+                            lastTraceExport.put(String.valueOf(service), System.nanoTime());
                         });
                         reply.onNext(ExportTraceServiceResponse.getDefaultInstance());
                         reply.onCompleted();
@@ -96,8 +112,10 @@ public final class OtlpReceiver implements AutoCloseable {
                     public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> reply) {
                         request.getResourceLogsList().forEach(resource -> {
                             String service = serviceName(resource.getResource());
-                            resource.getScopeLogsList().forEach(scope -> scope.getLogRecordsList()
-                                    .forEach(log -> logs.add(new ReceivedLog(service, log))));
+                            resource.getScopeLogsList().forEach(scope -> scope.getLogRecordsList().forEach(log -> {
+                                ReceivedLog received = new ReceivedLog(service, log);
+                                logsByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
+                            }));
                         });
                         reply.onNext(ExportLogsServiceResponse.getDefaultInstance());
                         reply.onCompleted();
@@ -141,7 +159,8 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     public List<ReceivedSpan> spansOf(String traceId) {
-        return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+        Queue<ReceivedSpan> trace = spansByTrace.get(traceId);
+        return trace == null ? List.of() : List.copyOf(trace);
     }
 
     /** Root spans (no parent) of {@code service} named {@code name}, in the order they arrived. */
@@ -151,16 +170,29 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     public List<ReceivedLog> logsOf(String traceId) {
-        return logs.stream().filter(l -> l.traceId().equals(traceId)).toList();
+        Queue<ReceivedLog> trace = logsByTrace.get(traceId);
+        return trace == null ? List.of() : List.copyOf(trace);
     }
 
     public boolean holdsTrace(String traceId) {
-        return spans.stream().anyMatch(s -> s.traceId().equals(traceId));
+        return spansByTrace.containsKey(traceId);
     }
 
     public int spanCount() {
-        return spans.size();
+        return spanCount.get();
     }
+
+    /**
+     * What the receiver has had from each service, for the message of a wait that failed: how many spans in
+     * all, and how long ago each service's last trace export arrived (a service whose export stalled shows up).
+     */
+    public String exportsSeen() {
+        long now = System.nanoTime();
+        Map<String, String> ago = new TreeMap<>();
+        lastTraceExport.forEach((service, at) -> ago.put(service, String.format("%.1f s ago", (now - at) / 1e9)));
+        return spanCount() + " spans received; last trace export " + ago;
+    }
+
 
     private static String serviceName(Resource resource) {
         return attribute(resource.getAttributesList(), "service.name");

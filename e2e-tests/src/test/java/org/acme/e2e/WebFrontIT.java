@@ -303,10 +303,11 @@ class WebFrontIT {
             }
             ServiceProcess.pause(Duration.ofMillis(200));
         }
-        throw new AssertionError("trace " + traceId + " holds no " + what + ":\n" + stack.receiver.spansOf(traceId).stream()
-                .map(s -> s.service() + " " + s.span().getKind() + " " + s.span().getName() + " port="
-                        + s.attribute("server.port") + " " + s.span().getStatus().getCode())
-                .collect(Collectors.joining("\n")));
+        throw new AssertionError("trace " + traceId + " holds no " + what + " (" + stack.receiver.exportsSeen() + "):\n"
+                + stack.receiver.spansOf(traceId).stream()
+                        .map(s -> s.service() + " " + s.span().getKind() + " " + s.span().getName() + " port="
+                                + s.attribute("server.port") + " " + s.span().getStatus().getCode())
+                        .collect(Collectors.joining("\n")));
     }
 
     private void open(String path) {
