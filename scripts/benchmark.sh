@@ -29,7 +29,9 @@
 #        started once alone with -XX:ArchiveClassesAtExit and stopped when ready (a training run: the
 #        archive holds every class its startup loaded); then every launch uses -XX:SharedArchiveFile;
 #        APPCDS=static the same with the archive the images make (the Dockerfile's jvm stage): Quarkus'
-#        own training, -Dquarkus.appcds.generate=true, which stops where the runtime init begins: no database)
+#        own training, -Dquarkus.appcds.generate=true, which stops where the runtime init begins: no database;
+#        APPCDS=aot the JDK's AOT cache (JDK 25 and later) from a training start: -XX:AOTCacheOutput, then
+#        -XX:AOTCache; JAVA=<path to java> runs the services on another JVM than the one on the PATH)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,6 +47,7 @@ LOADS=${LOADS:-home mixed}
 STARTUP_ALONE=${STARTUP_ALONE:-1}
 read -r -a ON_ENV <<<"${ON_ENV:-}"
 APPCDS=${APPCDS:-0}
+JAVA=${JAVA:-java}
 CONNECTIONS=8
 RECEIVER_PORT=${RECEIVER_PORT:-4318}
 READY_TIMEOUT=${READY_TIMEOUT:-120}
@@ -60,7 +63,9 @@ TICK_MS=$((1000 / $(getconf CLK_TCK)))
 for service in "${SERVICES[@]}"; do
   [[ -f "$service/target/quarkus-app/quarkus-run.jar" ]] || { echo "$service is not built: run 'mvn install -DskipTests' first" >&2; exit 1; }
 done
-command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+if [[ " $LOADS " == *" home "* || " $LOADS " == *" mixed "* ]]; then
+  command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
+fi
 for port in 8080 8081 8082 8083 9000 9082 9083 "$RECEIVER_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is in use: stop what listens there (scripts/run-local.sh, the compose stack?)" >&2
@@ -103,13 +108,17 @@ launch() { # service setting
   local telemetry=("${ON_ENV[@]}")
   [[ $2 == off ]] && telemetry=(QUARKUS_OTEL_SDK_DISABLED=true)
   local cds=()
-  if [[ $APPCDS != 0 ]]; then
-    if [[ $2 == training ]]; then cds=(-XX:ArchiveClassesAtExit="$OUT/cds/$1.jsa"); else cds=(-XX:SharedArchiveFile="$OUT/cds/$1.jsa"); fi
-    [[ $2 == training && $APPCDS == static ]] && cds+=(-Dquarkus.appcds.generate=true)
-  fi
+  case "$APPCDS:$2" in
+    0:*) ;;
+    aot:training) cds=(-XX:AOTCacheOutput="$OUT/cds/$1.aot") ;;
+    aot:*) cds=(-XX:AOTCache="$OUT/cds/$1.aot") ;;
+    static:training) cds=(-XX:ArchiveClassesAtExit="$OUT/cds/$1.jsa" -Dquarkus.appcds.generate=true) ;;
+    *:training) cds=(-XX:ArchiveClassesAtExit="$OUT/cds/$1.jsa") ;;
+    *) cds=(-XX:SharedArchiveFile="$OUT/cds/$1.jsa") ;;
+  esac
   env QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_GRPC_SERVER_HOST=127.0.0.1 QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
     QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$RECEIVER_PORT" QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf \
-    "${telemetry[@]}" java ${JAVA_OPTS:-} "${cds[@]}" -jar "$1/target/quarkus-app/quarkus-run.jar" >>"$OUT/$1-$2.log" 2>&1 &
+    "${telemetry[@]}" "$JAVA" ${JAVA_OPTS:-} "${cds[@]}" -jar "$1/target/quarkus-app/quarkus-run.jar" >>"$OUT/$1-$2.log" 2>&1 &
   pids+=("$!")
 }
 
@@ -295,16 +304,17 @@ if [[ $APPCDS != 0 ]]; then
       await_ready "${SERVICES[$i]}" "${pids[0]}" "${HEALTH_PORTS[$i]}"
       stop_all 0 training "shutdown_alone.${SERVICES[$i]}"
     fi
-    [[ -s $OUT/cds/${SERVICES[$i]}.jsa ]] || { echo "no class-data archive for ${SERVICES[$i]}; see $OUT/${SERVICES[$i]}-training.log" >&2; exit 1; }
+    [[ -s $OUT/cds/${SERVICES[$i]}.jsa || -s $OUT/cds/${SERVICES[$i]}.aot ]] || { echo "no class-data archive for ${SERVICES[$i]}; see $OUT/${SERVICES[$i]}-training.log" >&2; exit 1; }
   done
 fi
 
 echo "Telemetry on vs off, $ROUNDS round(s): per load a warm-up in chunks of $WARMUP_CHUNK until the JIT compilers used at most $JIT_SETTLED % of the CPU (at most $WARMUP_MAX; mixed $MIXED_WARMUP_MAX), then $REQUESTS requests (mixed $MIXED_REQUESTS) at $CONNECTIONS connections."
-echo "JVM options: ${JAVA_OPTS:-none, the JVM defaults as in scripts/run-local.sh without JAVA_OPTS}; $(java -version 2>&1 | head -1); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo "JVM options: ${JAVA_OPTS:-none, the JVM defaults as in scripts/run-local.sh without JAVA_OPTS}; $("$JAVA" -version 2>&1 | head -1); $(nproc) CPUs; load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 ((${#ON_ENV[@]})) && echo "Telemetry on with: ${ON_ENV[*]}"
 case $APPCDS in
   0) ;;
   static) echo "Every service starts with its class-data archive from Quarkus' training (it stops where the runtime init begins), as in the images ($OUT/cds/)" ;;
+  aot) echo "Every service starts with its AOT cache from a training start ($OUT/cds/)" ;;
   *) echo "Every service starts with its class-data archive from a training start ($OUT/cds/)" ;;
 esac
 for round in $(seq 1 "$ROUNDS"); do

@@ -199,10 +199,16 @@ public final class Downstream {
     }
 
     static String rootMessage(Throwable e) {
+        Throwable root = rootCause(e);
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    /** The last of {@code e}'s causes (itself when it has none). */
+    static Throwable rootCause(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        return root;
     }
 }

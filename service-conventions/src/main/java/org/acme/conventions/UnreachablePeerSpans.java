@@ -51,10 +51,7 @@ final class UnreachablePeerSpans {
                 span.setAttribute(SERVER_PORT, (long) url.getPort());
             }
         });
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Downstream.rootCause(failure);
         span.setAttribute(ERROR_TYPE, root.getClass().getName());
         span.recordException(root);
         span.setStatus(StatusCode.ERROR, detail);
