@@ -10,7 +10,7 @@
 # start from it. On Java 25 or later it is the JDK's AOT cache instead (classes loaded and linked, and
 # the startup's method profiles): writing it makes that first stop take several seconds more. JAVA_OPTS
 # defaults to C1 only (-XX:TieredStopAtLevel=1), as in compose.yaml: with both, the four got ready
-# together in about 10 s here instead of 18 on Java 17, and in about 6 s on Java 25 (docs/BENCHMARKS.md).
+# together in about 10 s here instead of 18 on Java 17, and in about 7 s on Java 25 (docs/BENCHMARKS.md).
 # NO_APPCDS=1 runs without the archives; JAVA_OPTS= (empty) with the JVM's default JIT.
 set -euo pipefail
 

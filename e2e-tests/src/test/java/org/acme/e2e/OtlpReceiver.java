@@ -193,7 +193,6 @@ public final class OtlpReceiver implements AutoCloseable {
         return spanCount() + " spans received; last trace export " + ago;
     }
 
-
     private static String serviceName(Resource resource) {
         return attribute(resource.getAttributesList(), "service.name");
     }
