@@ -22,12 +22,12 @@ ENV APPLICATIONS=user-service,video-service,recommend-service,gateway-service,tr
 COPY pom.xml ./
 COPY proto/pom.xml proto/
 COPY service-conventions/pom.xml service-conventions/
+COPY workshop-kit/pom.xml workshop-kit/
 COPY user-service/pom.xml user-service/
 COPY video-service/pom.xml video-service/
 COPY recommend-service/pom.xml recommend-service/
 COPY gateway-service/pom.xml gateway-service/
 COPY traffic-generator/pom.xml traffic-generator/
-COPY e2e-tests/pom.xml e2e-tests/
 # dependency:go-offline: the plugins and the dependencies, resolved as the build resolves them;
 # quarkus:go-offline: what Quarkus resolves while it builds (the extensions' build steps, the gRPC code
 # generators' protoc binaries). The repository stays in this layer rather than in a cache mount: a cache
@@ -37,6 +37,7 @@ RUN mvn -B -q -pl ${APPLICATIONS} -am dependency:go-offline quarkus:go-offline -
 FROM dependencies AS sources
 COPY proto/src proto/src
 COPY service-conventions/src service-conventions/src
+COPY workshop-kit/src workshop-kit/src
 COPY user-service/src user-service/src
 COPY video-service/src video-service/src
 COPY recommend-service/src recommend-service/src

@@ -7,7 +7,7 @@ import jakarta.ws.rs.QueryParam;
 
 import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 import org.acme.conventions.Ids;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
@@ -39,17 +39,17 @@ public class HomeResource {
         Budget budget = Budget.of(bounds.request());
 
         // The profile and the feed do not need each other: both calls are in flight at once.
-        Tuple2<UserClient.UserProfile, HomeFeedReply> page = Downstream.awaitBoth(
-                Downstream.call("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
+        Tuple2<UserClient.Profile, HomeFeedReply> page = Downstream.awaitBoth(
+                Downstream.call("user-service", budget.bound(bounds.userService()), Request.CARRIES_USER_ID,
                         () -> users.profile(userId)),
                 recommendations.homeFeed(userId, budget.bound(bounds.recommendService())));
-        UserClient.UserProfile user = page.getItem1();
+        UserClient.Profile user = page.getItem1();
         HomeFeedReply feed = page.getItem2();
 
         Span.current().setAttribute("app.feed.size", feed.getVideosCount());
         LOG.infof("Home page for user %d: %d videos (feed from cache: %s)", userId, feed.getVideosCount(),
                 feed.getFromCache());
-        return new HomePage(user,
+        return new HomePage(UserProfile.of(user),
                 feed.getVideosList().stream()
                         .map(v -> new HomePage.FeedItem(v.getId(), v.getTitle(), v.getCategory(), v.getDurationSeconds()))
                         .toList(),

@@ -5,7 +5,7 @@ import java.time.Duration;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 import org.acme.conventions.GrpcDependency;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
@@ -35,6 +35,6 @@ public class RecommendClient {
     /** The user's id is the user's own: an unknown user is their 404; any other refusal is a 502. */
     public Uni<HomeFeedReply> homeFeed(long userId, Duration bound) {
         HomeFeedRequest request = HomeFeedRequest.newBuilder().setUserId(userId).build();
-        return recommendService.call(bound, Forward.NOT_FOUND, deadline -> feeds.withDeadline(deadline).getHomeFeed(request));
+        return recommendService.call(bound, Request.CARRIES_USER_ID, deadline -> feeds.withDeadline(deadline).getHomeFeed(request));
     }
 }

@@ -12,22 +12,22 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import io.smallrye.mutiny.Uni;
 
-/** user-service: profiles, watch history, who is online. Each call is a {@link Uni}, so its bound covers the whole call. */
+/** user-service: profiles, watch history, who is online. Its types are user-service's answers; the public API has its own. Each call is a {@link Uni}, so its bound covers the whole call. */
 @RegisterRestClient(configKey = "user-service")
 @Path("/users/{id}")
 public interface UserClient {
 
-    record UserProfile(long id, String name, String handle, String country, Instant joinedAt) {
+    record Profile(long id, String name, String handle, String country, Instant joinedAt) {
     }
 
     record View(long videoId) {
     }
 
-    record Heartbeat(long userId, String page, Instant onlineUntil, long onlineOnPage) {
+    record Presence(long userId, String page, Instant onlineUntil, long onlineOnPage) {
     }
 
     @GET
-    Uni<UserProfile> profile(@PathParam("id") long id);
+    Uni<Profile> profile(@PathParam("id") long id);
 
     @POST
     @Path("/history")
@@ -35,5 +35,5 @@ public interface UserClient {
 
     @POST
     @Path("/heartbeat")
-    Uni<Heartbeat> heartbeat(@PathParam("id") long id, @QueryParam("page") String page);
+    Uni<Presence> heartbeat(@PathParam("id") long id, @QueryParam("page") String page);
 }

@@ -9,7 +9,7 @@ import jakarta.ws.rs.QueryParam;
 
 import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 import org.acme.conventions.Ids;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 
@@ -26,20 +26,20 @@ public class UserResource {
     Bounds bounds;
 
     @GET
-    public UserClient.UserProfile profile(@PathParam("id") String id) {
+    public UserProfile profile(@PathParam("id") String id) {
         long userId = userId(id);
-        return Downstream.await("user-service", Budget.of(bounds.request()).bound(bounds.userService()), Forward.NOT_FOUND,
-                () -> users.profile(userId));
+        return UserProfile.of(Downstream.await("user-service", Budget.of(bounds.request()).bound(bounds.userService()), Request.CARRIES_USER_ID,
+                () -> users.profile(userId)));
     }
 
     /** Marks the user online on a page for a while; the site's pages send one every few seconds. */
     @POST
     @Path("/heartbeat")
-    public UserClient.Heartbeat heartbeat(@PathParam("id") String id, @QueryParam("page") String page) {
+    public Presence heartbeat(@PathParam("id") String id, @QueryParam("page") String page) {
         long userId = userId(id);
         // The page is the user's own input: user-service's 400 about it is theirs.
-        return Downstream.await("user-service", Budget.of(bounds.request()).bound(bounds.userService()),
-                Forward.CLIENT_ERRORS, () -> users.heartbeat(userId, page));
+        return Presence.of(Downstream.await("user-service", Budget.of(bounds.request()).bound(bounds.userService()),
+                Request.FORWARDS_USER_INPUT, () -> users.heartbeat(userId, page)));
     }
 
     private static long userId(String raw) {

@@ -11,23 +11,23 @@ import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 
 import io.smallrye.mutiny.Uni;
 
-/** video-service: video details and uploads. */
+/** video-service: video details and uploads. Its types are video-service's; the public API has its own. */
 @RegisterRestClient(configKey = "video-service")
 @Path("/videos")
 public interface VideoClient {
 
-    record VideoDetails(long id, String title, String category, int durationSeconds, long sizeBytes,
+    record Video(long id, String title, String category, int durationSeconds, long sizeBytes,
             long uploaderId, Instant uploadedAt) {
     }
 
-    /** Passed through as the client sent it: video-service validates and counts every attempt. */
+    /** An upload as the site's client sent it: video-service validates and counts every attempt. */
     record Upload(String title, Integer durationSeconds, Long sizeBytes, Long uploaderId, String category) {
     }
 
     @GET
     @Path("/{id}")
-    Uni<VideoDetails> video(@PathParam("id") long id);
+    Uni<Video> video(@PathParam("id") long id);
 
     @POST
-    Uni<VideoDetails> upload(Upload upload);
+    Uni<Video> upload(Upload upload);
 }

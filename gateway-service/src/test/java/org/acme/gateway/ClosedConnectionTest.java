@@ -18,7 +18,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.Downstream;
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 import org.acme.conventions.ProblemException;
 import org.acme.conventions.testing.InMemorySpans;
 import org.junit.jupiter.api.Test;
@@ -83,7 +83,7 @@ class ClosedConnectionTest {
         ProblemException problem;
         try (Scope ignored = parent.makeCurrent()) {
             problem = assertThrows(ProblemException.class, () -> Downstream.await("user-service", Duration.ofSeconds(2),
-                    Forward.NOTHING, () -> Uni.createFrom().failure(new HttpClosedException("Connection was closed"))));
+                    Request.BUILT_HERE, () -> Uni.createFrom().failure(new HttpClosedException("Connection was closed"))));
         } finally {
             parent.end();
         }

@@ -27,7 +27,7 @@ public class UserServiceStandIn {
     static final AtomicInteger PROFILES_IN_FLIGHT = new AtomicInteger();
 
     @GET
-    public UserClient.UserProfile profile(@PathParam("id") long id) throws InterruptedException {
+    public UserClient.Profile profile(@PathParam("id") long id) throws InterruptedException {
         PROFILES_IN_FLIGHT.incrementAndGet();
         try {
             return answerProfile(id);
@@ -36,7 +36,7 @@ public class UserServiceStandIn {
         }
     }
 
-    private static UserClient.UserProfile answerProfile(long id) throws InterruptedException {
+    private static UserClient.Profile answerProfile(long id) throws InterruptedException {
         if (id == SLOW_USER || id == RecommendServiceStandIn.FEED_FAILS_PROFILE_SLOW) {
             Thread.sleep(300);
         }
@@ -46,7 +46,7 @@ public class UserServiceStandIn {
         if (id > 100) {
             throw ProblemException.notFound("user " + id + " does not exist");
         }
-        return new UserClient.UserProfile(id, "User " + id, "user" + id, "FR", Instant.parse("2026-01-01T00:00:00Z"));
+        return new UserClient.Profile(id, "User " + id, "user" + id, "FR", Instant.parse("2026-01-01T00:00:00Z"));
     }
 
     @POST
@@ -61,11 +61,11 @@ public class UserServiceStandIn {
 
     @POST
     @Path("/heartbeat")
-    public UserClient.Heartbeat heartbeat(@PathParam("id") long id, @QueryParam("page") String page) throws InterruptedException {
+    public UserClient.Presence heartbeat(@PathParam("id") long id, @QueryParam("page") String page) throws InterruptedException {
         answerProfile(id);
         if (!"home".equals(page)) {
             throw ProblemException.badRequest("page must be one of [home], got '" + page + "'");
         }
-        return new UserClient.Heartbeat(id, page, Instant.now().plusSeconds(60), 1);
+        return new UserClient.Presence(id, page, Instant.now().plusSeconds(60), 1);
     }
 }

@@ -19,14 +19,14 @@ public class VideoServiceStandIn {
 
     @GET
     @Path("/{id}")
-    public VideoClient.VideoDetails video(@PathParam("id") long id) throws InterruptedException {
+    public VideoClient.Video video(@PathParam("id") long id) throws InterruptedException {
         if (id == SLOW_VIDEO) {
             Thread.sleep(4_000); // longer than the test bound
         }
         if (id > 300 && id != SLOW_VIDEO) {
             throw ProblemException.notFound("video " + id + " does not exist");
         }
-        return new VideoClient.VideoDetails(id, "Video " + id, "Travel", 60, 1000, 1, Instant.EPOCH);
+        return new VideoClient.Video(id, "Video " + id, "Travel", 60, 1000, 1, Instant.EPOCH);
     }
 
     @POST
@@ -34,7 +34,7 @@ public class VideoServiceStandIn {
         if (upload.title() == null || upload.title().isBlank()) {
             throw ProblemException.badRequest("title must not be blank");
         }
-        VideoClient.VideoDetails video = new VideoClient.VideoDetails(301, upload.title(), "Community",
+        VideoClient.Video video = new VideoClient.Video(301, upload.title(), "Community",
                 upload.durationSeconds(), upload.sizeBytes(), upload.uploaderId(), Instant.now());
         return Response.created(URI.create("/videos/301")).entity(video).build();
     }

@@ -8,12 +8,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
-import org.acme.conventions.ProblemException;
-import org.acme.conventions.faults.Fault;
-import org.acme.conventions.faults.FaultSwitches;
 import org.acme.videosite.proto.video.VideoSummary;
 import org.jboss.logging.Logger;
 
+import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.OpenFeatureAPI;
+import io.grpc.Status;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
@@ -30,8 +30,10 @@ public class HomeFeed {
     public record Feed(List<VideoSummary> videos, boolean fromCache) {
     }
 
-    /** The fault switch that turns the cache off: every lookup a miss ({@code cache-off:home-feed}). */
-    static final String CACHE_OFF = "cache-off";
+    /** Scenario flag: the cache is off, every lookup a miss. */
+    static final String CACHE_OFF = "cache-off:home-feed";
+    /** Scenario flag: a staircase of spans with this step in milliseconds before the feed (lab 0); 0 is none. */
+    static final String STAIRCASE = "staircase:home-feed";
 
     private static final Logger LOG = Logger.getLogger(HomeFeed.class);
 
@@ -45,19 +47,19 @@ public class HomeFeed {
     @Inject
     Staircase staircase;
 
-    @Inject
-    FaultSwitches faults;
+    // Scenario flags through OpenFeature: off (their default) unless a provider says otherwise.
+    private final Client flags = OpenFeatureAPI.getInstance().getClient();
 
     /** Computing a missing feed happens on this thread, each of its calls bounded by {@code budget}. */
     public Feed forUser(long userId, int size, Budget budget) {
         AtomicBoolean computed = new AtomicBoolean();
         CompositeCacheKey feedKey = new CompositeCacheKey(userId, size);
-        if (faults.touching(CACHE_OFF, "home-feed") != null) {
+        if (flags.getBooleanValue(CACHE_OFF, false)) {
             cache.invalidate(feedKey).await().atMost(timeLeft(budget, userId)); // the lookup below is then a miss, and counted as one
         }
-        Fault staircase = faults.touching(FaultSwitches.STAIRCASE, "home-feed");
-        if (staircase != null) {
-            this.staircase.descend(staircase.delay());
+        int staircaseStep = flags.getIntegerValue(STAIRCASE, 0);
+        if (staircaseStep > 0) {
+            staircase.descend(Duration.ofMillis(staircaseStep));
         }
         List<VideoSummary> videos;
         try {
@@ -66,8 +68,8 @@ public class HomeFeed {
                 return recommendations.compute(userId, size, budget);
             }).await().atMost(timeLeft(budget, userId)); // bounds the wait for another request computing the same feed
         } catch (TimeoutException e) {
-            throw new ProblemException(504, "Gateway Timeout",
-                    "home feed of user " + userId + " not ready within this request's budget", e);
+            throw Status.DEADLINE_EXCEEDED.withDescription("home feed of user " + userId + " not ready within this request's budget")
+                    .withCause(e).asRuntimeException();
         }
         boolean hit = !computed.get();
         Span.current()
@@ -82,7 +84,8 @@ public class HomeFeed {
     private static Duration timeLeft(Budget budget, long userId) {
         Duration left = budget.remaining();
         if (left.isZero()) {
-            throw new ProblemException(504, "Gateway Timeout", "home feed of user " + userId + ": no time left in this request's budget");
+            throw Status.DEADLINE_EXCEEDED.withDescription("home feed of user " + userId + ": no time left in this request's budget")
+                    .asRuntimeException();
         }
         return left;
     }

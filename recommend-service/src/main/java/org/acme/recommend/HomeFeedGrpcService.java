@@ -6,8 +6,6 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
-import org.acme.conventions.ProblemException;
-import org.acme.conventions.faults.FaultPoint;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedService;
@@ -15,11 +13,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 
-/** The home feed, as the gateway asks for it over gRPC. Failures become statuses in {@link GrpcErrors}. */
+/** The home feed, as the gateway asks for it over gRPC. Failures become statuses in {@link GrpcServerStatuses}. */
 @GrpcService
 public class HomeFeedGrpcService implements HomeFeedService {
 
@@ -36,16 +35,15 @@ public class HomeFeedGrpcService implements HomeFeedService {
 
     @Override
     @Blocking
-    @FaultPoint("videosite.recommend.v1.HomeFeedService/GetHomeFeed")
     public Uni<HomeFeedReply> getHomeFeed(HomeFeedRequest request) {
         Budget budget = budget();
         return Uni.createFrom().item(() -> {
             if (request.getUserId() <= 0) {
-                throw ProblemException.badRequest("user id must be a positive integer, got " + request.getUserId());
+                throw Status.INVALID_ARGUMENT.withDescription("user id must be a positive integer, got " + request.getUserId()).asRuntimeException();
             }
             int size = request.getSize() == 0 ? defaultSize : request.getSize();
             if (size < 0 || size > MAX_SIZE) {
-                throw ProblemException.badRequest("feed size must be between 1 and " + MAX_SIZE + ", got " + size);
+                throw Status.INVALID_ARGUMENT.withDescription("feed size must be between 1 and " + MAX_SIZE + ", got " + size).asRuntimeException();
             }
             HomeFeed.Feed feed = homeFeed.forUser(request.getUserId(), size, budget);
             return HomeFeedReply.newBuilder()

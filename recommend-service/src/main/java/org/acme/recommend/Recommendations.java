@@ -18,13 +18,13 @@ import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
 import org.acme.conventions.Downstream;
-import org.acme.conventions.Downstream.Forward;
-import org.acme.conventions.faults.Fault;
-import org.acme.conventions.faults.FaultSwitches;
+import org.acme.conventions.Downstream.Request;
 import org.acme.videosite.proto.video.VideoSummary;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.OpenFeatureAPI;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.instrumentation.annotations.SpanAttribute;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -39,6 +39,8 @@ public class Recommendations {
 
     static final int HISTORY_SIZE = 20;
     static final int TOP_CATEGORIES = 3;
+    /** Scenario flag: rank each feed the expensive way, burning this many milliseconds of CPU; 0 is the cheap way. */
+    static final String EXPENSIVE = "expensive:recommendations";
 
     private static final Logger LOG = Logger.getLogger(Recommendations.class);
 
@@ -52,14 +54,14 @@ public class Recommendations {
     @Inject
     Bounds bounds;
 
-    @Inject
-    FaultSwitches faults;
+    // Scenario flags through OpenFeature: off (their default) unless a provider says otherwise.
+    private final Client flags = OpenFeatureAPI.getInstance().getClient();
 
     /** At most three calls one after another (history; watched videos; favourites), each within {@code budget}. */
     @WithSpan
     public List<VideoSummary> compute(@SpanAttribute("app.user.id") long userId, int size, Budget budget) {
         // The user's id came from the caller: an unknown user is their 404.
-        List<Long> watchedIds = Downstream.await("user-service", budget.bound(bounds.userService()), Forward.NOT_FOUND,
+        List<Long> watchedIds = Downstream.await("user-service", budget.bound(bounds.userService()), Request.CARRIES_USER_ID,
                 () -> users.history(userId, HISTORY_SIZE)).videoIds();
 
         // What the user watched and the newest videos overall do not need each other: both asked at once.
@@ -80,9 +82,9 @@ public class Recommendations {
                 feed.add(video);
             }
         }
-        Fault expensive = faults.touching(FaultSwitches.EXPENSIVE, "recommendations");
-        if (expensive != null) {
-            rankTheExpensiveWay(feed, expensive.delay());
+        int expensiveCpuMillis = flags.getIntegerValue(EXPENSIVE, 0);
+        if (expensiveCpuMillis > 0) {
+            rankTheExpensiveWay(feed, Duration.ofMillis(expensiveCpuMillis), budget);
         }
         LOG.infof("Computed a home feed of %d videos for user %d from %d watched videos (favourite categories %s)",
                 feed.size(), userId, watched.size(), favourites);
@@ -90,17 +92,18 @@ public class Recommendations {
     }
 
     /**
-     * The {@code expensive:recommendations} fault: a ranking that burns {@code cpu} of this thread's CPU
+     * The {@code expensive:recommendations} scenario: a ranking that burns {@code cpu} of this thread's CPU
      * time (hashing, as a heavy scoring model would compute), so a surge turns recommend-service CPU-bound.
+     * It stops early when the request's budget is spent: nobody waits for the answer any more.
      */
     @WithSpan("rank the expensive way")
-    void rankTheExpensiveWay(List<VideoSummary> feed, Duration cpu) {
+    void rankTheExpensiveWay(List<VideoSummary> feed, Duration cpu, Budget budget) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long until = threads.getCurrentThreadCpuTime() + cpu.toNanos();
         byte[] score = ByteBuffer.allocate(Long.BYTES * 2).putLong(feed.size()).putLong(System.nanoTime()).array();
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            while (threads.getCurrentThreadCpuTime() < until) {
+            while (threads.getCurrentThreadCpuTime() < until && !budget.remaining().isZero()) {
                 for (int i = 0; i < 1_000; i++) {
                     score = sha.digest(score);
                 }

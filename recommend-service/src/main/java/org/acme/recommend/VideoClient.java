@@ -8,7 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 import org.acme.conventions.GrpcDependency;
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
@@ -45,7 +45,7 @@ public class VideoClient {
 
     public Uni<List<VideoSummary>> byIds(List<Long> ids, Budget budget) {
         GetVideosRequest request = GetVideosRequest.newBuilder().addAllIds(ids).build();
-        return videoService.call(budget.bound(bounds.videoService()), Forward.NOTHING,
+        return videoService.call(budget.bound(bounds.videoService()), Request.BUILT_HERE,
                 deadline -> catalog.withDeadline(deadline).getVideos(request)).map(VideoList::getVideosList);
     }
 
@@ -53,7 +53,7 @@ public class VideoClient {
     public Uni<List<VideoSummary>> newest(List<String> categories, Collection<Long> excluded, int limit, Budget budget) {
         ListVideosRequest request = ListVideosRequest.newBuilder()
                 .addAllCategories(categories).addAllExcludeIds(excluded).setLimit(limit).build();
-        return videoService.call(budget.bound(bounds.videoService()), Forward.NOTHING,
+        return videoService.call(budget.bound(bounds.videoService()), Request.BUILT_HERE,
                 deadline -> catalog.withDeadline(deadline).listVideos(request)).map(VideoList::getVideosList);
     }
 }

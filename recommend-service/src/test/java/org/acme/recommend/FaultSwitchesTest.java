@@ -16,6 +16,7 @@ import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
 import org.acme.videosite.proto.recommend.HomeFeedServiceGrpc.HomeFeedServiceBlockingStub;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -26,6 +27,8 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /** recommend-service's own switches: the cache off, an expensive ranking, lab 0's staircase. */
 @QuarkusTest
+// The workshop kit's switches: a copy of this service without the kit skips this test.
+@EnabledIf("org.acme.conventions.testing.WorkshopKit#present")
 class FaultSwitchesTest {
 
     @GrpcClient("home-feed")

@@ -10,6 +10,7 @@ import io.opentelemetry.context.ContextKey;
 import io.opentelemetry.sdk.trace.ReadWriteSpan;
 import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Tells whether a downstream call got a client span of its own. {@link Downstream} makes each call under a
@@ -19,6 +20,7 @@ import io.opentelemetry.sdk.trace.SpanProcessor;
  * pooled connection found closed before the request was written), so the trace holds no span of the hop
  * that failed unless {@link UnreachablePeerSpans} makes one; a call with the flag up already has one.
  */
+@IfBuildProperty(name = Conventions.UNREACHABLE_PEER_SPANS, stringValue = "true")
 @Singleton
 public class CallSpans implements SpanProcessor {
 

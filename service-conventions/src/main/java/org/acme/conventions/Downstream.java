@@ -13,10 +13,11 @@ import java.util.function.Supplier;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
-import org.acme.conventions.faults.ContextDrop;
-
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.quarkus.arc.Arc;
+import io.quarkus.arc.ArcContainer;
+import io.quarkus.arc.InstanceHandle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
@@ -31,25 +32,28 @@ import io.vertx.core.Vertx;
  * The bound covers the whole call, the wait for a pooled connection included, so it holds whatever
  * the load. A peer that cannot be reached is a 502; one that does not answer in time a 504. A 4xx
  * answer is the caller's own mistake only where the caller forwarded the user's input
- * ({@link Forward}); otherwise the platform built a request its peer refused: a 502 naming the hop.
+ * ({@link Request}); otherwise the platform built a request its peer refused: a 502 naming the hop.
  */
 public final class Downstream {
 
-    /** Which 4xx answers of a dependency are passed on to the caller as they are. */
-    public enum Forward {
-        /** The request was built by this service: any 4xx is this platform's failure (502). */
-        NOTHING,
-        /** The user's own id is in the request: a 404 is theirs, any other 4xx is a 502. */
-        NOT_FOUND,
-        /** The user's own input is forwarded as it came (an upload): every 4xx is theirs. */
-        CLIENT_ERRORS
+    /**
+     * What of the user's own input a request to a dependency carries. It decides whose mistake a 4xx answer
+     * is: the user's, passed on as it came, or this platform's, a 502 naming the hop.
+     */
+    public enum Request {
+        /** Built by this service alone: any 4xx is this platform's failure (502). */
+        BUILT_HERE,
+        /** Carries an id the user gave: a 404 is theirs (that id does not exist), any other 4xx a 502. */
+        CARRIES_USER_ID,
+        /** Forwards the user's input as it came (an upload): every 4xx is theirs. */
+        FORWARDS_USER_INPUT
     }
 
     private Downstream() {
     }
 
     /** The call as a {@link Uni}, to combine with other calls made at the same time. */
-    public static <T> Uni<T> call(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
+    public static <T> Uni<T> call(String dependency, Duration bound, Request request, Supplier<Uni<T>> call) {
         long millis = bound.toMillis();
         if (millis <= 0) { // the request's budget is spent: no call, and a timeout that says so (Mutiny refuses a zero wait)
             return Uni.createFrom().failure(DependencyFailure.timedOut(dependency, "not called: no time left in this request's budget", null));
@@ -62,7 +66,7 @@ public final class Downstream {
             return onItsOwnContext(dependency, clientSpan, call)
                     .ifNoItem().after(Duration.ofMillis(millis)).fail()
                     .onFailure().transform(e -> {
-                        ProblemException problem = toProblem(dependency, millis, forward, e);
+                        ProblemException problem = toProblem(dependency, millis, request, e);
                         if (!clientSpan.get()) { // no request was sent: the REST client made no span (CallSpans)
                             UnreachablePeerSpans.record(dependency, caller, startEpochNanos, e, problem.detail());
                         }
@@ -72,8 +76,8 @@ public final class Downstream {
     }
 
     /** The call, waited for on this thread; it never waits longer than {@code bound}. */
-    public static <T> T await(String dependency, Duration bound, Forward forward, Supplier<Uni<T>> call) {
-        return await(call(dependency, bound, forward, call));
+    public static <T> T await(String dependency, Duration bound, Request request, Supplier<Uni<T>> call) {
+        return await(call(dependency, bound, request, call));
     }
 
     /**
@@ -106,8 +110,8 @@ public final class Downstream {
     }
 
     /**
-     * Makes the call on a Vert.x context of its own, carrying the caller's trace context (unless the
-     * {@code drop-context} fault switch is on for {@code dependency}, see {@link ContextDrop}). Quarkus keeps
+     * Makes the call on a Vert.x context of its own, carrying the caller's trace context (or the one an
+     * {@link OutgoingTraceContext} bean chooses, if the application has one). Quarkus keeps
      * the current trace context on the Vert.x context, and the clients run their callbacks on the one
      * they were called from: two calls in flight on the request's own context, from other threads,
      * would leave another trace context there (or none), and the request's spans, logs and
@@ -119,8 +123,8 @@ public final class Downstream {
 
     /** The same, the trace context carrying {@code clientSpan} (if not null): raised by {@link CallSpans} when the client starts its span. */
     private static <T> Uni<T> onItsOwnContext(String dependency, AtomicBoolean clientSpan, Supplier<Uni<T>> call) {
-        Context trace = clientSpan != null ? CallSpans.watching(ContextDrop.forCallTo(dependency), clientSpan)
-                : ContextDrop.forCallTo(dependency);
+        Context outgoing = outgoingContext(dependency);
+        Context trace = clientSpan != null ? CallSpans.watching(outgoing, clientSpan) : outgoing;
         io.vertx.core.Context callers = Vertx.currentContext();
         if (callers == null) {
             try (Scope scope = trace.makeCurrent()) {
@@ -136,13 +140,23 @@ public final class Downstream {
         }));
     }
 
-    static ProblemException toProblem(String dependency, long boundMillis, Forward forward, Throwable failure) {
+    private static Context outgoingContext(String dependency) {
+        Context current = Context.current();
+        ArcContainer container = Arc.container();
+        if (container == null) { // plain unit tests: no beans
+            return current;
+        }
+        InstanceHandle<OutgoingTraceContext> chooser = container.instance(OutgoingTraceContext.class);
+        return chooser.isAvailable() ? chooser.get().forCallTo(dependency, current) : current;
+    }
+
+    static ProblemException toProblem(String dependency, long boundMillis, Request request, Throwable failure) {
         if (failure instanceof ProblemException problem) {
             return problem;
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof WebApplicationException answered) {
-                return fromResponse(dependency, forward, answered.getResponse(), failure);
+                return fromResponse(dependency, request, answered.getResponse(), failure);
             }
             if (unreachable(t) == t) {
                 return DependencyFailure.failed(dependency, "unreachable (" + rootMessage(failure) + ")", failure);
@@ -168,13 +182,13 @@ public final class Downstream {
         return null;
     }
 
-    static ProblemException fromResponse(String dependency, Forward forward, Response response, Throwable cause) {
+    static ProblemException fromResponse(String dependency, Request request, Response response, Throwable cause) {
         int status = response.getStatus();
         String detail = detailOf(response);
-        boolean theirs = switch (forward) {
-            case NOTHING -> false;
-            case NOT_FOUND -> status == 404;
-            case CLIENT_ERRORS -> status >= 400 && status < 500;
+        boolean theirs = switch (request) {
+            case BUILT_HERE -> false;
+            case CARRIES_USER_ID -> status == 404;
+            case FORWARDS_USER_INPUT -> status >= 400 && status < 500;
         };
         if (theirs) {
             return new ProblemException(status, Problem.titleOf(status, "Client Error"),

@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 
 import io.grpc.Channel;
 import io.grpc.Deadline;
@@ -40,12 +40,12 @@ public final class GrpcDependency {
     }
 
     /** Makes the call with a deadline {@code bound} from now; the call is made on subscription. */
-    public <T> Uni<T> call(Duration bound, Forward forward, Function<Deadline, Uni<T>> call) {
+    public <T> Uni<T> call(Duration bound, Request request, Function<Deadline, Uni<T>> call) {
         return Uni.createFrom().deferred(() -> {
             Deadline deadline = Deadline.after(Math.max(0, bound.toMillis()), TimeUnit.MILLISECONDS);
             return Downstream.onItsOwnContext(name, () -> call.apply(deadline))
                     .onFailure().invoke(this::reconnectSoonIfUnavailable)
-                    .onFailure().transform(e -> GrpcFailures.toProblem(name, deadline, bound, forward, e));
+                    .onFailure().transform(e -> GrpcClientFailures.toProblem(name, deadline, bound, request, e));
         });
     }
 

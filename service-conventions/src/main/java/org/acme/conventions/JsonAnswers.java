@@ -6,10 +6,13 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
+import io.quarkus.arc.properties.IfBuildProperty;
+
 /**
  * The API speaks JSON only and answers it whatever the Accept header asks (RFC 9110 lets a server
  * do so), so that a 406 never hides the real answer, such as the 400 of a malformed id.
  */
+@IfBuildProperty(name = Conventions.ERROR_CONTRACT, stringValue = "true")
 public class JsonAnswers {
 
     @ServerRequestFilter(preMatching = true)

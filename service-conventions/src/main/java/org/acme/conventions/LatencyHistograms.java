@@ -8,11 +8,13 @@ import jakarta.inject.Singleton;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Publishes Quarkus' own HTTP and gRPC latency timers as histograms, so Prometheus can compute
  * p50/p99 per service and per hop, and Grafana can follow a bucket's exemplar to its trace.
  */
+@IfBuildProperty(name = Conventions.LATENCY_HISTOGRAMS, stringValue = "true")
 @Singleton
 public class LatencyHistograms {
 

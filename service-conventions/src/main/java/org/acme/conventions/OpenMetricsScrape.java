@@ -9,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Lets Prometheus scrape /q/metrics in the OpenMetrics format, the one that carries exemplars
@@ -18,7 +19,11 @@ import io.vertx.ext.web.Router;
  * text whenever the Accept header mentions text/plain at all, which drops the exemplars. A client
  * that prefers OpenMetrics is answered in OpenMetrics, except Prometheus older than 2.43, which
  * rejects a whole scrape when Micrometer puts an exemplar on a {@code _count} series.
+ * <p>
+ * Workaround. Seen in: Quarkus 3.33.2 with Prometheus 2.42 to 3.x. Delete when Quarkus answers an Accept
+ * header by its order of preference.
  */
+@IfBuildProperty(name = Conventions.LATENCY_HISTOGRAMS, stringValue = "true")
 @ApplicationScoped
 public class OpenMetricsScrape {
 

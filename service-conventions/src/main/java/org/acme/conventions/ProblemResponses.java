@@ -22,11 +22,13 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Answers every failure of a service as problem+json carrying the trace id. Details speak of the
  * request (a field, a value), never of the Java code behind it.
  */
+@IfBuildProperty(name = Conventions.ERROR_CONTRACT, stringValue = "true")
 public class ProblemResponses {
 
     private static final Logger LOG = Logger.getLogger(ProblemResponses.class);

@@ -11,8 +11,10 @@ import org.eclipse.microprofile.openapi.models.responses.APIResponse;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 import io.quarkus.smallrye.openapi.OpenApiFilter;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /** Documents in every service's OpenAPI that each operation answers its failures as problem+json. */
+@IfBuildProperty(name = Conventions.ERROR_CONTRACT, stringValue = "true")
 @OpenApiFilter(OpenApiFilter.RunStage.BUILD)
 public class ProblemsInOpenApi implements OASFilter {
 

@@ -13,12 +13,14 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * Answers as problem+json the requests refused before any resource runs: by the router (no usable
  * Host header, for one), which Quarkus would answer with its own JSON shape, and a body declared
  * larger than {@code quarkus.http.limits.max-body-size}, which Quarkus would answer with an empty 413.
  */
+@IfBuildProperty(name = Conventions.ERROR_CONTRACT, stringValue = "true")
 @ApplicationScoped
 public class RejectedRequests {
 

@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
 
 import io.quarkus.jackson.ObjectMapperCustomizer;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /**
  * JSON values are taken as the type they are: an integer field takes a JSON integer (not 1.9, not
  * "10"), a text field a JSON string (not 123). Jackson would otherwise convert them silently.
  */
+@IfBuildProperty(name = Conventions.ERROR_CONTRACT, stringValue = "true")
 @Singleton
 public class StrictJson implements ObjectMapperCustomizer {
 

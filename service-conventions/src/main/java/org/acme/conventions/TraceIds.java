@@ -7,8 +7,10 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.quarkus.arc.properties.IfBuildProperty;
 
 /** Puts the trace id on every response, success or failure, so no answer is a dead end. */
+@IfBuildProperty(name = Conventions.ERROR_CONTRACT, stringValue = "true")
 public class TraceIds {
 
     /** The response header that carries the trace id. */

@@ -24,6 +24,11 @@ import io.quarkus.arc.InstanceHandle;
  * {@code connect <dependency>}, when {@link CallSpans} saw no client span start for the call. It covers the
  * attempt (from the call to the failure), carries the peer's address from the REST client's configured URL,
  * the failure as its exception event, and an error status.
+ * <p>
+ * Workaround, with {@link CallSpans}: the REST client's span starts when the request is written (Quarkus
+ * 3.33.2). Delete both when a refused connection leaves a client span of the REST client's own
+ * ({@code DependencyDownTest} shows the span this one stands in for). Switched on by
+ * {@code conventions.unreachable-peer-spans.enabled=true}.
  */
 final class UnreachablePeerSpans {
 
@@ -40,7 +45,7 @@ final class UnreachablePeerSpans {
             return;
         }
         InstanceHandle<Tracer> tracer = container.instance(Tracer.class);
-        if (!tracer.isAvailable()) {
+        if (!tracer.isAvailable() || !container.instance(CallSpans.class).isAvailable()) { // not switched on
             return;
         }
         Span span = tracer.get().spanBuilder("connect " + dependency).setSpanKind(SpanKind.CLIENT).setParent(parent)

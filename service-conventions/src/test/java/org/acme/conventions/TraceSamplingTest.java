@@ -1,6 +1,7 @@
 package org.acme.conventions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 
@@ -18,7 +19,7 @@ import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 class TraceSamplingTest {
 
     static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
-    final TraceSampling sampling = new TraceSampling();
+    final TraceSampling sampling = new TraceSampling("parentbased_always_on", 1.0);
 
     @Test
     void a_trace_is_recorded_from_its_root_on() {
@@ -37,7 +38,30 @@ class TraceSamplingTest {
         assertEquals(SamplingDecision.DROP, decide(sampledParent(), "DataSource.getConnection", SpanKind.INTERNAL));
     }
 
+    @Test
+    void a_configured_ratio_of_zero_records_no_span_at_all() {
+        TraceSampling none = new TraceSampling("traceidratio", 0.0);
+        assertEquals(SamplingDecision.DROP, decide(none, Context.root(), "GET /api/home", SpanKind.SERVER));
+        assertEquals(SamplingDecision.DROP, decide(none, sampledParent(), "db.find_user", SpanKind.INTERNAL));
+    }
+
+    @Test
+    void a_parent_based_ratio_follows_a_sampled_caller_and_still_drops_the_connection_span() {
+        TraceSampling tenth = new TraceSampling("parentbased_traceidratio", 0.1);
+        assertEquals(SamplingDecision.RECORD_AND_SAMPLE, decide(tenth, sampledParent(), "GET /users/{id}", SpanKind.SERVER));
+        assertEquals(SamplingDecision.DROP, decide(tenth, sampledParent(), "DataSource.getConnection", SpanKind.INTERNAL));
+    }
+
+    @Test
+    void a_sampler_it_cannot_build_is_refused_at_start_not_ignored() {
+        assertThrows(IllegalStateException.class, () -> new TraceSampling("jaeger_remote", 1.0));
+    }
+
     private SamplingDecision decide(Context parent, String name, SpanKind kind) {
+        return decide(sampling, parent, name, kind);
+    }
+
+    private static SamplingDecision decide(TraceSampling sampling, Context parent, String name, SpanKind kind) {
         return sampling.shouldSample(parent, TRACE, name, kind, Attributes.empty(), List.of()).getDecision();
     }
 

@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import org.acme.conventions.ProblemException;
-import org.acme.conventions.faults.FaultPoint;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.annotation.Timed;
@@ -17,7 +16,7 @@ import io.quarkus.panache.common.Sort;
 
 /**
  * Every database access of user-service, each one timed as {@code app_db_query_seconds{operation}}, in a
- * span named {@code db.<operation>} and reachable by the latency and error fault switches.
+ * span named {@code db.<operation>} (the name the workshop's fault switches use).
  */
 @ApplicationScoped
 public class UserDirectory {
@@ -25,7 +24,6 @@ public class UserDirectory {
     private static final Logger LOG = Logger.getLogger(UserDirectory.class);
 
     @WithSpan("db.find_user")
-    @FaultPoint("db.find_user")
     @Timed(value = "app.db.query", extraTags = { "operation", "find_user" }, histogram = true,
             description = "Latency of the core database queries")
     public User find(long userId) {
@@ -33,7 +31,6 @@ public class UserDirectory {
     }
 
     @WithSpan("db.watch_history")
-    @FaultPoint("db.watch_history")
     @Timed(value = "app.db.query", extraTags = { "operation", "watch_history" }, histogram = true,
             description = "Latency of the core database queries")
     public List<Long> watchHistory(long userId, int limit) {
@@ -46,7 +43,6 @@ public class UserDirectory {
 
     @Transactional
     @WithSpan("db.record_view")
-    @FaultPoint("db.record_view")
     @Timed(value = "app.db.query", extraTags = { "operation", "record_view" }, histogram = true,
             description = "Latency of the core database queries")
     public void recordView(long userId, long videoId) {

@@ -15,6 +15,7 @@ import org.acme.conventions.testing.FaultAdminApi;
 import org.acme.conventions.testing.InMemorySpans;
 import org.acme.conventions.testing.MetricsScrape;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -27,6 +28,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.junit.QuarkusTest;
 
 @QuarkusTest
+// The workshop kit's switches: a copy of this service without the kit skips this test.
+@EnabledIf("org.acme.conventions.testing.WorkshopKit#present")
 class FaultSwitchesTest {
 
     static final AttributeKey<String> FAULT = AttributeKey.stringKey("app.fault");

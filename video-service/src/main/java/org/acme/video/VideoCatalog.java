@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 
 import org.acme.conventions.ProblemException;
-import org.acme.conventions.faults.FaultPoint;
 
 import io.micrometer.core.annotation.Timed;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -20,7 +19,7 @@ import io.quarkus.panache.common.Parameters;
 
 /**
  * Every database access of video-service, each one timed as {@code app_db_query_seconds{operation}}, in a
- * span named {@code db.<operation>} and reachable by the latency and error fault switches.
+ * span named {@code db.<operation>} (the name the workshop's fault switches use).
  */
 @ApplicationScoped
 public class VideoCatalog {
@@ -29,7 +28,6 @@ public class VideoCatalog {
             "Science", "Fitness", "Comedy", "Community");
 
     @WithSpan("db.find_video")
-    @FaultPoint("db.find_video")
     @Timed(value = "app.db.query", extraTags = { "operation", "find_video" }, histogram = true,
             description = "Latency of the core database queries")
     public Video find(long id) {
@@ -42,7 +40,6 @@ public class VideoCatalog {
 
     /** The videos with these ids, in the order asked; unknown ids are left out. */
     @WithSpan("db.find_videos")
-    @FaultPoint("db.find_videos")
     @Timed(value = "app.db.query", extraTags = { "operation", "find_videos" }, histogram = true,
             description = "Latency of the core database queries")
     public List<Video> findAll(List<Long> ids) {
@@ -56,7 +53,6 @@ public class VideoCatalog {
 
     /** Newest videos of these categories (any category when empty), leaving out the excluded ids. */
     @WithSpan("db.list_videos")
-    @FaultPoint("db.list_videos")
     @Timed(value = "app.db.query", extraTags = { "operation", "list_videos" }, histogram = true,
             description = "Latency of the core database queries")
     public List<Video> newest(Collection<String> categories, Collection<Long> excluded, int limit) {
@@ -76,7 +72,6 @@ public class VideoCatalog {
 
     @Transactional
     @WithSpan("db.insert_video")
-    @FaultPoint("db.insert_video")
     @Timed(value = "app.db.query", extraTags = { "operation", "insert_video" }, histogram = true,
             description = "Latency of the core database queries")
     public Video add(UploadRequest upload, String category) {

@@ -4,8 +4,6 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
-import org.acme.conventions.ProblemException;
-import org.acme.conventions.faults.FaultPoint;
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
 import org.acme.videosite.proto.video.VideoCatalogService;
@@ -14,11 +12,12 @@ import org.acme.videosite.proto.video.VideoSummary;
 
 import org.jboss.logging.Logger;
 
+import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 
-/** The catalog as recommend-service sees it, over gRPC. Failures become statuses in {@link GrpcErrors}. */
+/** The catalog as recommend-service sees it, over gRPC. Failures become statuses in {@link GrpcServerStatuses}. */
 @GrpcService
 public class VideoCatalogGrpcService implements VideoCatalogService {
 
@@ -31,12 +30,11 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
 
     @Override
     @Blocking
-    @FaultPoint("videosite.video.v1.VideoCatalogService/GetVideos")
     public Uni<VideoList> getVideos(GetVideosRequest request) {
         return Uni.createFrom().item(() -> {
             List<Long> ids = request.getIdsList();
             if (ids.size() > MAX_LIST || ids.stream().anyMatch(id -> id <= 0)) {
-                throw ProblemException.badRequest("ids must be at most " + MAX_LIST + " positive integers");
+                throw Status.INVALID_ARGUMENT.withDescription("ids must be at most " + MAX_LIST + " positive integers").asRuntimeException();
             }
             VideoList found = toList(catalog.findAll(ids));
             LOG.infof("Looked up %d of %d videos", found.getVideosCount(), ids.size());
@@ -46,11 +44,10 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
 
     @Override
     @Blocking
-    @FaultPoint("videosite.video.v1.VideoCatalogService/ListVideos")
     public Uni<VideoList> listVideos(ListVideosRequest request) {
         return Uni.createFrom().item(() -> {
             if (request.getLimit() <= 0 || request.getLimit() > MAX_LIST) {
-                throw ProblemException.badRequest("limit must be between 1 and " + MAX_LIST + ", got " + request.getLimit());
+                throw Status.INVALID_ARGUMENT.withDescription("limit must be between 1 and " + MAX_LIST + ", got " + request.getLimit()).asRuntimeException();
             }
             VideoList newest = toList(catalog.newest(request.getCategoriesList(), request.getExcludeIdsList(), request.getLimit()));
             LOG.infof("Listed %d newest videos of categories %s", newest.getVideosCount(), request.getCategoriesList());

@@ -9,13 +9,13 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
 
 import org.acme.conventions.Downstream;
-import org.acme.conventions.Downstream.Forward;
+import org.acme.conventions.Downstream.Request;
 import org.acme.conventions.ProblemException;
-import org.acme.conventions.faults.FaultSwitches;
-import org.acme.conventions.faults.InjectedFault;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.jboss.logging.Logger;
 
+import dev.openfeature.sdk.Client;
+import dev.openfeature.sdk.OpenFeatureAPI;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Span;
@@ -27,8 +27,8 @@ import io.quarkus.runtime.Startup;
 @ApplicationScoped
 public class VideoUploads {
 
-    /** The fault switch that plays a storage refusing a share of the uploads ({@code storage-refusal:uploads}). */
-    static final String STORAGE_REFUSAL = "storage-refusal";
+    /** Scenario flag: the video storage refuses this upload (a share of them, as the flag's provider decides). */
+    static final String STORAGE_REFUSAL = "storage-refusal:uploads";
 
     private static final Logger LOG = Logger.getLogger(VideoUploads.class);
 
@@ -48,8 +48,8 @@ public class VideoUploads {
     @Inject
     Bounds bounds;
 
-    @Inject
-    FaultSwitches faults;
+    // Scenario flags through OpenFeature: off (their default) unless a provider says otherwise.
+    private final Client flags = OpenFeatureAPI.getInstance().getClient();
 
     VideoUploads(MeterRegistry registry) {
         // Both outcomes exist from the start, so a rate over them is defined before the first failure.
@@ -65,8 +65,8 @@ public class VideoUploads {
     public Video upload(UploadRequest upload) {
         try {
             String category = validate(upload);
-            if (faults.strikes(STORAGE_REFUSAL, "uploads")) {
-                throw new InjectedFault(503, "Service Unavailable", "the video storage refused the upload; try again later");
+            if (flags.getBooleanValue(STORAGE_REFUSAL, false)) {
+                throw new ProblemException(503, "Service Unavailable", "the video storage refused the upload; try again later");
             }
             Video video = catalog.add(upload, category);
             succeeded.increment();
@@ -97,7 +97,7 @@ public class VideoUploads {
         }
         try {
             // The uploader's id is the user's own input: user-service's 404 about it is theirs.
-            Downstream.await("user-service", bounds.userService(), Forward.NOT_FOUND, () -> users.profile(upload.uploaderId()));
+            Downstream.await("user-service", bounds.userService(), Request.CARRIES_USER_ID, () -> users.profile(upload.uploaderId()));
         } catch (ProblemException e) {
             if (e.status() == 404) {
                 throw ProblemException.badRequest("uploaderId " + upload.uploaderId() + " is not a known user");

@@ -1,4 +1,4 @@
-package org.acme.conventions.faults;
+package org.acme.workshop;
 
 import java.time.Duration;
 import java.time.Instant;

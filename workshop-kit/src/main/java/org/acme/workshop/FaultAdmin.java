@@ -1,4 +1,4 @@
-package org.acme.conventions.faults;
+package org.acme.workshop;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -19,6 +19,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.vertx.http.ManagementInterface;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;
@@ -38,6 +39,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  * otherwise on its own HTTP port (the backends, which are not public).
  */
 @ApplicationScoped
+@IfBuildProperty(name = FaultSwitches.ENABLED, stringValue = "true")
 public class FaultAdmin {
 
     static final String PATH = "/admin/faults";

@@ -1,4 +1,4 @@
-package org.acme.conventions.faults;
+package org.acme.workshop;
 
 import java.lang.reflect.Method;
 import java.time.Duration;
@@ -12,12 +12,14 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
 import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Path;
 
@@ -29,23 +31,31 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.trace.ReadableSpan;
+import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
  * The fault switches of this service: which exist, which are on, and what they do to a call.
  * <ul>
- * <li>{@code latency} and {@code error} on every fault point: each REST endpoint (named like its
- * server span) and each method marked {@link FaultPoint} (a database query, a gRPC method);</li>
- * <li>the switches this service declares in {@code app.faults.switches} ({@code kind:target}), honoured
- * by its own code ({@link #strikes}, {@link #touching}).</li>
+ * <li>{@code latency} and {@code error} on every fault point, each named like the span it happens in: a REST
+ * endpoint ({@link HttpFaultPoints}, {@code GET /users/{id}/history}), a gRPC method ({@link GrpcFaultPoints},
+ * {@code videosite.video.v1.VideoCatalogService/ListVideos}), an operation the service times with
+ * {@code @Timed} inside a {@code @WithSpan} span ({@link TimedFaultPoints}, {@code db.find_video});</li>
+ * <li>the switches this service declares in {@code app.faults.switches} ({@code kind:target}): the domain's
+ * scenario flags, which its code reads through OpenFeature ({@link ScenarioFlags}), and {@code drop-context}
+ * ({@link ContextDrop}).</li>
  * </ul>
  * A call a fault touches carries {@code app.fault} on its span; {@code app_faults_active{fault}} is 1
- * while a fault is on; switching logs one INFO line. All are off at start.
+ * while a fault is on; switching logs one INFO line. All are off at start. Nothing here runs unless the
+ * service sets {@code workshop.faults.enabled=true}.
  */
 @ApplicationScoped
+@IfBuildProperty(name = FaultSwitches.ENABLED, stringValue = "true")
 public class FaultSwitches {
 
+    /** The build property that switches the kit on in a service. */
+    public static final String ENABLED = "workshop.faults.enabled";
     public static final String LATENCY = "latency";
     public static final String ERROR = "error";
     public static final String STAIRCASE = "staircase";
@@ -66,19 +76,19 @@ public class FaultSwitches {
     @ConfigProperty(name = "app.faults.switches")
     Optional<List<String>> declared;
 
-    void discover(@Observes StartupEvent event, BeanManager beans) {
+    void discover(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event, BeanManager beans) {
         for (Bean<?> bean : beans.getBeans(Object.class, Any.Literal.INSTANCE)) {
-            Class<?> type = bean.getBeanClass();
-            if (!type.getName().startsWith("org.acme.")) {
+            Method[] methods;
+            try {
+                methods = bean.getBeanClass().getDeclaredMethods();
+            } catch (LinkageError optionalDependencyMissing) { // a framework bean for a library this service lacks
                 continue;
             }
-            for (Method method : type.getDeclaredMethods()) {
-                FaultPoint point = method.getAnnotation(FaultPoint.class);
+            for (Method method : methods) {
                 String http = httpPoint(method);
-                String name = point != null ? point.value() : http;
-                if (name != null) {
-                    offer(LATENCY, name, "adds latency to " + name);
-                    offer(ERROR, name, "makes " + name + " fail");
+                String point = http != null ? http : TimedFaultPoints.pointOf(method);
+                if (point != null) {
+                    offerPoint(point);
                 }
             }
         }
@@ -90,6 +100,12 @@ public class FaultSwitches {
             offer(entry.substring(0, colon), entry.substring(colon + 1), "declared by this service");
         }
         LOG.debugf("Fault switches: %s", available.keySet());
+    }
+
+    /** Offers {@code latency} and {@code error} on the fault point {@code name}. */
+    void offerPoint(String name) {
+        offer(LATENCY, name, "adds latency to " + name);
+        offer(ERROR, name, "makes " + name + " fail");
     }
 
     private void offer(String kind, String target, String what) {

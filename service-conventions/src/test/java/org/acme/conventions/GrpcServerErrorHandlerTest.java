@@ -16,13 +16,13 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 
 /** A failure of a gRPC method becomes a status and a WARN line, unless the caller had already given up. */
-class GrpcServerErrorsTest {
+class GrpcServerErrorHandlerTest {
 
     private final List<String> lines = new ArrayList<>();
-    private final GrpcServerErrors errors = new GrpcServerErrors() {
+    private final GrpcServerErrorHandler errors = new GrpcServerErrorHandler() {
     };
 
-    GrpcServerErrorsTest() {
+    GrpcServerErrorHandlerTest() {
         errors.failures = new FailureLog(lines::add, System::nanoTime, Duration.ofSeconds(10));
     }
 

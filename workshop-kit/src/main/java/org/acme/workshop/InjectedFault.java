@@ -1,4 +1,4 @@
-package org.acme.conventions.faults;
+package org.acme.workshop;
 
 import org.acme.conventions.ProblemException;
 

@@ -1,0 +1,30 @@
+package org.acme.conventions;
+
+/**
+ * The build properties a service sets to {@code true} to turn a convention on. Nothing in this module acts
+ * by being on the class path: a service turns on, in its {@code application.properties}, what it uses.
+ * The classes it calls itself ({@link Downstream}, {@link GrpcDependency}, {@link Budget}, {@link Ids}…) need
+ * no switch.
+ */
+public final class Conventions {
+
+    /**
+     * Every failure answered as problem+json with the trace id, the trace id on every response, strict JSON
+     * input, JSON answers whatever the Accept header, the problem schema in OpenAPI
+     * ({@link ProblemResponses}, {@link RejectedRequests}, {@link TraceIds}, {@link StrictJson},
+     * {@link JsonAnswers}, {@link ProblemsInOpenApi}).
+     */
+    public static final String ERROR_CONTRACT = "conventions.error-contract.enabled";
+
+    /** Latency histograms of Quarkus' HTTP and gRPC timers, scraped with their exemplars ({@link LatencyHistograms}, {@link OpenMetricsScrape}). */
+    public static final String LATENCY_HISTOGRAMS = "conventions.latency-histograms.enabled";
+
+    /** No span for each JDBC connection taken from the pool, the configured sampler deciding the rest ({@link TraceSampling}). */
+    public static final String DROP_CONNECTION_SPANS = "conventions.drop-connection-spans.enabled";
+
+    /** A client span for a REST call whose request never went out ({@link CallSpans}, {@link UnreachablePeerSpans}). */
+    public static final String UNREACHABLE_PEER_SPANS = "conventions.unreachable-peer-spans.enabled";
+
+    private Conventions() {
+    }
+}
