@@ -252,7 +252,7 @@ done
 # Only MemoryLimitsIT runs, against the target/postgresql jars of user-service and video-service
 # (compose's environment for them, the pool size included, comes from compose.yaml).
 status=0
-mvn -B verify -pl e2e-tests -Dit.test=MemoryLimitsIT -Dmemory.variant=postgresql \
+mvn -B verify -Pe2e -pl e2e-tests -Dit.test=MemoryLimitsIT -Dmemory.variant=postgresql \
   -Dmemory.postgresql.users.port="${PORT[users]}" -Dmemory.postgresql.videos.port="${PORT[videos]}" || status=$?
 
 for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -2,11 +2,15 @@
 # The project's test command (the README gives it, CI runs it): installs what the tests need when
 # it is missing (Debian or Ubuntu, through apt-get), then runs every test.
 #
-#   scripts/test.sh           everything: mvn install (unit and end-to-end tests, stack lint, memory
-#                             limits of the H2 jars), the PostgreSQL variant (answers and memory
-#                             limits), and the replay of the Dockerfile's Maven stages (the dependency
-#                             layer from an empty repository, then every Maven step offline)
-#   scripts/test.sh --quick   mvn install only (every unit and end-to-end test)
+#   scripts/test.sh           everything: mvn install -Pe2e (unit, per-service and end-to-end tests,
+#                             stack lint, memory limits of the H2 jars), the README's copy guide followed
+#                             literally, the PostgreSQL variant (answers and memory limits), and the replay
+#                             of the Dockerfile's Maven stages (the dependency layer from an empty
+#                             repository, then every Maven step offline)
+#   scripts/test.sh --quick   mvn install -Pe2e only (every unit, per-service and end-to-end test)
+#
+# A developer's plain `mvn install` runs the unit and per-service tests alone (the e2e-tests module is
+# in the e2e profile).
 #
 # The memory-limit tests need root (they make kernel memory cgroups); elsewhere they say so loudly
 # and are skipped, except in CI (CI=true), where that is a failure.
@@ -40,11 +44,14 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi
 
-echo "== Unit tests, end-to-end tests, stack lint and memory limits (H2 jars): mvn install"
+echo "== Unit, per-service and end-to-end tests, stack lint and memory limits (H2 jars): mvn install -Pe2e"
 # install (verify, then the jars into the local repository) so that the checks below can run the
 # end-to-end module alone against these very jars.
-mvn -B install
+mvn -B install -Pe2e
 $quick && exit 0
+
+echo "== The README's copy guide, followed literally: video-service and gateway-service copied out as com.example"
+scripts/check-copy-guide.py
 
 echo "== The PostgreSQL variant (the compose images' database) against a real PostgreSQL, and its memory limits"
 scripts/check-postgresql.sh
