@@ -89,7 +89,7 @@ class OtlpReceiver:
         self.endpoint = "http://127.0.0.1:%d" % self.server.server_address[1]
 
     def export_holding(self, trace_id, *names, timeout=30):
-        """The first trace export that holds the trace id and every name, waiting up to timeout seconds."""
+        """The first trace export (one service's batch) holding the trace id and every name, waiting up to timeout seconds."""
         wanted = [bytes.fromhex(trace_id)] + [n.encode() for n in names]
         deadline = time.time() + timeout
         while time.time() < deadline:
@@ -143,7 +143,7 @@ def request(method, url, body=None, content_type=None):
 def expect(condition, message):
     if not condition:
         fail(message)
-    print("   ok: " + message.split(":")[0] if ":" in message else "   ok: " + message, flush=True)
+    print("   ok: " + message.split(": ")[0], flush=True)
 
 
 def problem(status, headers, body, expected_status, what):
@@ -161,6 +161,16 @@ def telemetry_env(receiver):
             "QUARKUS_OTEL_BSP_SCHEDULE_DELAY": "200ms", "QUARKUS_OTEL_BLRP_SCHEDULE_DELAY": "200ms", "QUARKUS_HTTP_HOST": "127.0.0.1"}
 
 
+def start_video_service(name, project, receiver, running):
+    """Starts the copied video-service of project on free ports; its base URL."""
+    http_port, grpc_port = free_port(), free_port()
+    base = "http://127.0.0.1:%d" % http_port
+    running.append(start(name, os.path.join(project, "video-service", "target", "quarkus-app", "quarkus-run.jar"),
+                         dict(telemetry_env(receiver), QUARKUS_HTTP_PORT=str(http_port), QUARKUS_GRPC_SERVER_PORT=str(grpc_port)),
+                         base + "/q/health/ready"))
+    return base
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -175,11 +185,7 @@ def main():
         expect("workshop" not in open(os.path.join(video, "video-service", "pom.xml")).read(),
                "the copied video-service does not depend on the workshop kit")
         expect(not os.path.exists(os.path.join(video, "workshop-kit")), "the copy holds no workshop-kit module")
-        http_port, grpc_port = free_port(), free_port()
-        base = "http://127.0.0.1:%d" % http_port
-        running.append(start("video-service copy", os.path.join(video, "video-service", "target", "quarkus-app", "quarkus-run.jar"),
-                             dict(telemetry_env(receiver), QUARKUS_HTTP_PORT=str(http_port), QUARKUS_GRPC_SERVER_PORT=str(grpc_port)),
-                             base + "/q/health/ready"))
+        base = start_video_service("video-service copy", video, receiver, running)
         status, headers, body = request("GET", base + "/videos/1")
         expect(status == 200 and json.loads(body)["id"] == 1, "GET /videos/1 answers the video: %d %s" % (status, body[:200]))
         expect(TRACE_ID.match(headers.get("X-Trace-Id", "")) is not None, "its answer carries X-Trace-Id: %s" % headers)
@@ -208,8 +214,10 @@ def main():
         status, headers, body = request("GET", front_url + "/api/videos/1")
         expect(status == 200 and json.loads(body)["id"] == 1,
                "GET /api/videos/1 comes through the gateway's REST client from the copied video-service: %d %s" % (status, body[:200]))
-        expect(receiver.export_holding(headers["X-Trace-Id"], "gateway-service", "video-service", "db.find_video") is not None,
-               "the video page's trace crosses both copies")
+        page_trace = headers["X-Trace-Id"]
+        expect(receiver.export_holding(page_trace, "gateway-service", "GET /api/videos/{id}") is not None
+               and receiver.export_holding(page_trace, "video-service", "db.find_video") is not None,
+               "the video page's trace crosses both copies: the gateway's spans and video-service's, in one trace")
         started = time.time()
         home = problem(*request("GET", front_url + "/api/home?userId=1"), 502, "GET /api/home with no user-service or recommend-service")
         took = time.time() - started
@@ -232,11 +240,7 @@ def main():
             fail("the README's video-service block no longer has the shape this check derives the kit variant from")
         kit = os.path.join(WORK, "catalog-with-kit")
         run_block("video-service-with-kit", with_kit, kit)
-        http_port, grpc_port = free_port(), free_port()
-        base = "http://127.0.0.1:%d" % http_port
-        running.append(start("video-service copy with the kit", os.path.join(kit, "video-service", "target", "quarkus-app", "quarkus-run.jar"),
-                             dict(telemetry_env(receiver), QUARKUS_HTTP_PORT=str(http_port), QUARKUS_GRPC_SERVER_PORT=str(grpc_port)),
-                             base + "/q/health/ready"))
+        base = start_video_service("video-service copy with the kit", kit, receiver, running)
         status, _, body = request("GET", base + "/admin/faults")
         expect(status == 200, "with the kit, GET /admin/faults answers: %d %s" % (status, body[:200]))
         available = json.loads(body)["available"]
