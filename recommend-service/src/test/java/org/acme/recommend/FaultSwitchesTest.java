@@ -72,6 +72,39 @@ class FaultSwitchesTest {
     }
 
     @Test
+    void the_expensive_ranking_stops_when_the_requests_budget_is_spent() {
+        // 30 s of CPU asked; the request's budget is 3 s (app.bounds.feed): the work must end with it, not 27 s later.
+        switchOn("{\"kind\":\"cache-off\",\"target\":\"home-feed\"}");
+        switchOn("{\"kind\":\"expensive\",\"target\":\"recommendations\",\"delay\":\"30s\"}");
+
+        try {
+            feedFor(8);
+        } catch (io.grpc.StatusRuntimeException answeredLate) {
+            // the caller may hear DEADLINE_EXCEEDED: what matters is when the work stops
+        }
+
+        SpanData ranking = InMemorySpans.awaitSpan(spans, s -> s.getName().equals("rank the expensive way"));
+        long tookMillis = (ranking.getEndEpochNanos() - ranking.getStartEpochNanos()) / 1_000_000;
+        assertTrue(tookMillis < 10_000, "the ranking went on for " + tookMillis + " ms after a 3 s budget");
+    }
+
+    @Test
+    void every_scenario_flag_evaluation_is_an_event_on_the_span_that_asked() {
+        switchOn("{\"kind\":\"cache-off\",\"target\":\"home-feed\"}");
+
+        feedFor(9);
+
+        SpanData server = InMemorySpans.awaitSpan(spans, s -> s.getName().endsWith("/GetHomeFeed")
+                && Long.valueOf(9).equals(s.getAttributes().get(AttributeKey.longKey("app.user.id"))) && s.getEvents().stream()
+                .anyMatch(e -> e.getName().equals("feature_flag.evaluation")
+                        && "cache-off:home-feed".equals(e.getAttributes().get(AttributeKey.stringKey("feature_flag.key")))));
+        var evaluation = server.getEvents().stream().filter(e -> "cache-off:home-feed"
+                .equals(e.getAttributes().get(AttributeKey.stringKey("feature_flag.key")))).findFirst().orElseThrow();
+        assertEquals("on", evaluation.getAttributes().get(AttributeKey.stringKey("feature_flag.result.variant")));
+        assertEquals("workshop-fault-switches", evaluation.getAttributes().get(AttributeKey.stringKey("feature_flag.provider.name")));
+    }
+
+    @Test
     void the_staircase_is_four_nested_levels_each_waiting_a_step_more() {
         switchOn("{\"kind\":\"staircase\",\"target\":\"home-feed\",\"delay\":\"10ms\"}");
 

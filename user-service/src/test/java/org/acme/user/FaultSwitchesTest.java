@@ -54,6 +54,20 @@ class FaultSwitchesTest {
     }
 
     @Test
+    void a_web_page_cannot_switch_a_fault_on_with_a_simple_request() {
+        // What a hostile page can send without a CORS preflight: a form or no-cors fetch, text/plain.
+        given().contentType("text/plain").body("{\"kind\":\"error\",\"target\":\"db.find_user\"}")
+                .when().post("/admin/faults").then().statusCode(415)
+                .contentType("application/problem+json");
+        // And any request a browser marks with its page's origin, even as JSON.
+        given().contentType("application/json").header("Origin", "http://127.0.0.1:9999")
+                .body("{\"kind\":\"error\",\"target\":\"db.find_user\"}")
+                .when().post("/admin/faults").then().statusCode(403);
+        given().header("Origin", "http://127.0.0.1:9999").when().delete("/admin/faults").then().statusCode(403);
+        given().when().get("/admin/faults").then().statusCode(200).body("active.size()", equalTo(0));
+    }
+
+    @Test
     void a_latency_fault_slows_the_endpoint_it_names_and_marks_its_span() {
         switchOn("{\"kind\":\"latency\",\"target\":\"GET /users/{id}\",\"delay\":\"400ms\"}");
 

@@ -22,6 +22,9 @@ import io.smallrye.mutiny.Uni;
 public class VideoCatalogGrpcService implements VideoCatalogService {
 
     static final int MAX_LIST = 50;
+    /** Bounds of ListVideos' lists (video_catalog.proto says them too): a request is work and memory in proportion. */
+    static final int MAX_EXCLUDED = 200;
+    static final int MAX_CATEGORIES = 20;
 
     private static final Logger LOG = Logger.getLogger(VideoCatalogGrpcService.class);
 
@@ -48,6 +51,14 @@ public class VideoCatalogGrpcService implements VideoCatalogService {
         return Uni.createFrom().item(() -> {
             if (request.getLimit() <= 0 || request.getLimit() > MAX_LIST) {
                 throw Status.INVALID_ARGUMENT.withDescription("limit must be between 1 and " + MAX_LIST + ", got " + request.getLimit()).asRuntimeException();
+            }
+            if (request.getExcludeIdsCount() > MAX_EXCLUDED) {
+                throw Status.INVALID_ARGUMENT.withDescription("exclude_ids must hold at most " + MAX_EXCLUDED + " ids, got "
+                        + request.getExcludeIdsCount()).asRuntimeException();
+            }
+            if (request.getCategoriesCount() > MAX_CATEGORIES) {
+                throw Status.INVALID_ARGUMENT.withDescription("categories must hold at most " + MAX_CATEGORIES + " names, got "
+                        + request.getCategoriesCount()).asRuntimeException();
             }
             VideoList newest = toList(catalog.newest(request.getCategoriesList(), request.getExcludeIdsList(), request.getLimit()));
             LOG.infof("Listed %d newest videos of categories %s", newest.getVideosCount(), request.getCategoriesList());

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 
 import jakarta.inject.Inject;
 
@@ -56,6 +58,32 @@ class VideoCatalogGrpcServiceTest {
         e = assertThrows(StatusRuntimeException.class,
                 () -> catalog.getVideos(GetVideosRequest.newBuilder().addIds(-1).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    }
+
+    @Test
+    void every_list_in_a_request_has_a_bound() {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> catalog.listVideos(ListVideosRequest.newBuilder()
+                .addAllExcludeIds(LongStream.rangeClosed(1, 201).boxed().toList()).setLimit(5).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("exclude_ids must hold at most 200 ids, got 201", e.getStatus().getDescription());
+
+        e = assertThrows(StatusRuntimeException.class, () -> catalog.listVideos(ListVideosRequest.newBuilder()
+                .addAllCategories(IntStream.rangeClosed(1, 21).mapToObj(i -> "Category " + i).toList()).setLimit(5).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("categories must hold at most 20 names, got 21", e.getStatus().getDescription());
+
+        // The bounds stand: 200 excluded ids and 20 categories are answered.
+        assertEquals(5, catalog.listVideos(ListVideosRequest.newBuilder()
+                .addAllExcludeIds(LongStream.rangeClosed(1000, 1199).boxed().toList()).setLimit(5).build()).getVideosCount());
+    }
+
+    @Test
+    void a_message_far_over_any_bound_is_refused_before_it_is_read_whole() {
+        // 50 000 excluded ids (about 150 KB) once made the service run out of memory.
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> catalog.listVideos(ListVideosRequest.newBuilder()
+                .addAllExcludeIds(LongStream.rangeClosed(1, 50_000).boxed().toList()).setLimit(5).build()));
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+        assertEquals(3, catalog.listVideos(ListVideosRequest.newBuilder().setLimit(3).build()).getVideosCount());
     }
 
     @Test

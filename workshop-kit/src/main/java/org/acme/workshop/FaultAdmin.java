@@ -3,6 +3,7 @@ package org.acme.workshop;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -12,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.Problem;
+import org.acme.conventions.ProblemException;
 import org.acme.conventions.TraceIds;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -69,8 +71,33 @@ public class FaultAdmin {
 
     private void routes(Router router) {
         router.get(PATH).handler(this::list);
-        router.post(PATH).handler(BodyHandler.create().setBodyLimit(4_096)).handler(this::switchOn);
-        router.delete(PATH).handler(this::switchOff);
+        // Vert.x wants the body handler first; it reads at most 4 KiB.
+        router.post(PATH).handler(BodyHandler.create().setBodyLimit(4_096)).handler(FaultAdmin::refuseBrowsers)
+                .handler(FaultAdmin::jsonOnly).handler(this::switchOn);
+        router.delete(PATH).handler(FaultAdmin::refuseBrowsers).handler(this::switchOff);
+    }
+
+    /**
+     * The admin API is for the trainer's scripts, never for a web page: a request a browser sent on a page's
+     * behalf carries that page's {@code Origin} (any cross-origin request does, and so does a same-origin POST),
+     * so a request with one changes nothing. No CORS header is ever sent, so a page cannot read the answers.
+     */
+    private static void refuseBrowsers(RoutingContext rc) {
+        if (rc.request().getHeader("Origin") != null) {
+            problem(rc, 403, "the fault switches are not for web pages: a request with an Origin header changes nothing");
+        } else {
+            rc.next();
+        }
+    }
+
+    /** Only a JSON body: a page's form or no-cors fetch (text/plain, a form) cannot send one without a CORS preflight. */
+    private static void jsonOnly(RoutingContext rc) {
+        String type = rc.request().getHeader("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            problem(rc, 415, "the body must be application/json, got " + (type == null ? "no Content-Type" : ProblemException.excerpt(type)));
+        } else {
+            rc.next();
+        }
     }
 
     private void list(RoutingContext rc) {
