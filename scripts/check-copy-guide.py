@@ -46,6 +46,17 @@ def readme_block(service):
     return match.group(1)
 
 
+def no_site_group_left(project):
+    """The copy must not need this repository's artifacts: the local Maven repository holds them (mvn install ran
+    before), so a pom still naming org.acme would build here and fail on a fresh machine."""
+    for folder, _, files in os.walk(project):
+        if "target" in folder.split(os.sep):
+            continue
+        for name in files:
+            if name == "pom.xml" and "<groupId>org.acme</groupId>" in open(os.path.join(folder, name)).read():
+                fail("%s still names the group org.acme" % os.path.join(folder, name))
+
+
 def run_block(name, block, project):
     log = os.path.join(WORK, name + ".log")
     print("== %s: the README's steps in %s (log: %s)" % (name, project, log), flush=True)
@@ -57,6 +68,7 @@ def run_block(name, block, project):
     if done.returncode != 0:
         tail = open(log).read().splitlines()[-40:]
         fail("%s: a step of the README failed (exit %d); the end of %s:\n%s" % (name, done.returncode, log, "\n".join(tail)))
+    no_site_group_left(project)
 
 
 def free_port():

@@ -11,6 +11,9 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.spi.Prioritized;
 import jakarta.inject.Inject;
 
+import org.acme.conventions.FailureLog;
+import org.jboss.logging.Logger;
+
 import io.grpc.BindableService;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
@@ -19,6 +22,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.Status;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.arc.properties.IfBuildProperty;
 import io.quarkus.grpc.GlobalInterceptor;
 import io.quarkus.runtime.StartupEvent;
@@ -27,26 +31,40 @@ import io.vertx.core.Vertx;
 
 /**
  * The {@code latency} and {@code error} switches of each gRPC method this service serves, named like its server
- * span ({@code videosite.video.v1.VideoCatalogService/ListVideos}). An error closes the call with INTERNAL before
- * the method runs; a latency holds the request back that long (on a worker thread by waiting, on an event loop
- * with a timer), inside the server span. Switched on with {@code workshop.faults.grpc.enabled=true} beside
- * {@code workshop.faults.enabled=true} in every service that has Quarkus' gRPC extension (a gRPC client alone
- * included): that extension refuses, at build time, a global interceptor it finds switched off.
+ * span ({@code videosite.video.v1.VideoCatalogService/ListVideos}). An error fails the call with INTERNAL before
+ * the method runs (the exception on the server span, a WARN line); a latency holds the request back that long
+ * (on a worker thread by waiting, on an event loop with a timer), inside the server span.
+ * <p>
+ * A service with Quarkus' gRPC extension (a gRPC client alone included) sets {@code workshop.faults.grpc.enabled=true}
+ * whether the kit is switched on or not: that extension finds global interceptors by their annotation and, at
+ * startup, refuses one whose bean is switched off. So this bean depends on that property alone, and lets every
+ * call through untouched while {@code workshop.faults.enabled} is off. A service without the extension leaves it
+ * unset, and this class, which needs gRPC's classes, is never loaded.
  */
 @GlobalInterceptor
 @ApplicationScoped
-@IfBuildProperty(name = FaultSwitches.ENABLED, stringValue = "true")
-@IfBuildProperty(name = "workshop.faults.grpc.enabled", stringValue = "true")
+@IfBuildProperty(name = GrpcFaultPoints.GRPC_EXTENSION, stringValue = "true")
 public class GrpcFaultPoints implements ServerInterceptor, Prioritized {
 
+    static final String GRPC_EXTENSION = "workshop.faults.grpc.enabled";
+    private static final Logger LOG = Logger.getLogger(GrpcFaultPoints.class);
+    private static final FailureLog FAILURES = FailureLog.of(LOG);
+
+    /** Unresolvable while the kit is switched off: then every call goes through as it came. */
     @Inject
-    FaultSwitches faults;
+    Instance<FaultSwitches> switches;
+
+    private volatile FaultSwitches faults;
 
     @Inject
     @Any
     Instance<BindableService> services;
 
     void offerMethods(@Observes StartupEvent event) {
+        if (!switches.isResolvable()) {
+            return;
+        }
+        faults = switches.get();
         for (BindableService service : services) {
             for (ServerMethodDefinition<?, ?> method : service.bindService().getMethods()) {
                 String name = method.getMethodDescriptor().getFullMethodName();
@@ -66,10 +84,17 @@ public class GrpcFaultPoints implements ServerInterceptor, Prioritized {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
             ServerCallHandler<ReqT, RespT> next) {
+        FaultSwitches faults = this.faults;
+        if (faults == null) {
+            return next.startCall(call, headers);
+        }
         String point = call.getMethodDescriptor().getFullMethodName();
         Fault slow = faults.touching(FaultSwitches.LATENCY, point);
         if (faults.strikes(FaultSwitches.ERROR, point)) {
-            call.close(Status.INTERNAL.withDescription(InjectedFault.at(point).detail()), new Metadata());
+            InjectedFault failure = InjectedFault.at(point);
+            Span.current().recordException(failure);
+            FAILURES.warn("INTERNAL: " + failure.detail());
+            call.close(Status.INTERNAL.withDescription(failure.detail()).withCause(failure), new Metadata());
             return new ServerCall.Listener<>() {
             };
         }
@@ -82,6 +107,7 @@ public class GrpcFaultPoints implements ServerInterceptor, Prioritized {
 
         private final long releaseAtNanos;
         private List<Runnable> held; // while a timer runs on the event loop; then null again
+        private boolean cancelled; // the caller gave up: what is held is dropped, not delivered late
 
         Delayed(ServerCall.Listener<ReqT> delegate, Duration latency) {
             super(delegate);
@@ -98,8 +124,18 @@ public class GrpcFaultPoints implements ServerInterceptor, Prioritized {
             release(super::onHalfClose);
         }
 
+        @Override
+        public void onCancel() {
+            cancelled = true;
+            held = null;
+            super.onCancel();
+        }
+
         private void release(Runnable step) {
             long waitNanos = releaseAtNanos - System.nanoTime();
+            if (cancelled) {
+                return;
+            }
             if (held != null) {
                 held.add(step);
             } else if (waitNanos <= 0) {
@@ -117,7 +153,9 @@ public class GrpcFaultPoints implements ServerInterceptor, Prioritized {
                 context.owner().setTimer(Math.max(1, Duration.ofNanos(waitNanos).toMillis()), id -> context.runOnContext(ignored -> {
                     List<Runnable> steps = held;
                     held = null;
-                    steps.forEach(Runnable::run);
+                    if (steps != null && !cancelled) {
+                        steps.forEach(Runnable::run);
+                    }
                 }));
             }
         }

@@ -1,5 +1,6 @@
 package org.acme.workshop;
 
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,6 +13,7 @@ import dev.openfeature.sdk.FlagEvaluationDetails;
 import dev.openfeature.sdk.Hook;
 import dev.openfeature.sdk.HookContext;
 import dev.openfeature.sdk.Metadata;
+import dev.openfeature.sdk.NoOpProvider;
 import dev.openfeature.sdk.OpenFeatureAPI;
 import dev.openfeature.sdk.ProviderEvaluation;
 import dev.openfeature.sdk.Reason;
@@ -47,13 +49,25 @@ public class ScenarioFlags implements FeatureProvider {
 
     void register(@Observes StartupEvent event) {
         OpenFeatureAPI api = OpenFeatureAPI.getInstance();
-        api.clearHooks();
-        api.addHooks(new EvaluationEvents());
+        replaceOwnHook(api, new EvaluationEvents());
         api.setProviderAndWait(this);
     }
 
+    // The API is a singleton of the JVM: a restarted application (dev mode, tests) finds the last one's hook there.
     void unregister(@Observes ShutdownEvent event) {
-        OpenFeatureAPI.getInstance().clearHooks();
+        OpenFeatureAPI api = OpenFeatureAPI.getInstance();
+        replaceOwnHook(api, null);
+        api.setProvider(new NoOpProvider());
+    }
+
+    /** Leaves the hooks others added, with this kit's own (if not null) in place of any earlier one of it. */
+    private static void replaceOwnHook(OpenFeatureAPI api, EvaluationEvents own) {
+        List<Hook> others = api.getHooks().stream().filter(hook -> !(hook instanceof EvaluationEvents)).toList();
+        api.clearHooks();
+        api.addHooks(others.toArray(Hook[]::new));
+        if (own != null) {
+            api.addHooks(own);
+        }
     }
 
     @Override
@@ -64,7 +78,12 @@ public class ScenarioFlags implements FeatureProvider {
     @Override
     public ProviderEvaluation<Boolean> getBooleanEvaluation(String key, Boolean defaultValue, EvaluationContext context) {
         Fault fault = switchedOn(key);
-        return fault == null ? byDefault(defaultValue) : switched(fault.strikes(), fault.strikes() ? "on" : "off");
+        if (fault == null) {
+            return byDefault(defaultValue);
+        }
+        boolean on = fault.strikes(); // drawn once: the variant recorded is the value given
+        return ProviderEvaluation.<Boolean> builder().value(on).variant(on ? "on" : "off")
+                .reason((fault.rate() >= 1.0 ? Reason.TARGETING_MATCH : Reason.SPLIT).toString()).build();
     }
 
     @Override

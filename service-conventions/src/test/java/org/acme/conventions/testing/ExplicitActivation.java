@@ -27,8 +27,9 @@ public final class ExplicitActivation {
     private static final Set<String> ACTIVE_ON_METHOD = Set.of(
             "org.jboss.resteasy.reactive.server.ServerExceptionMapper",
             "org.jboss.resteasy.reactive.server.ServerRequestFilter",
-            "org.jboss.resteasy.reactive.server.ServerResponseFilter", "jakarta.enterprise.inject.Produces");
-    private static final String OBSERVES = "jakarta.enterprise.event.Observes";
+            "org.jboss.resteasy.reactive.server.ServerResponseFilter", "jakarta.enterprise.inject.Produces",
+            "io.quarkus.scheduler.Scheduled", "io.quarkus.vertx.web.Route", "io.quarkus.vertx.ConsumeEvent");
+    private static final Set<String> OBSERVES = Set.of("jakarta.enterprise.event.Observes", "jakarta.enterprise.event.ObservesAsync");
     private static final String SWITCH = "io.quarkus.arc.properties.IfBuildProperty";
 
     private ExplicitActivation() {
@@ -39,7 +40,7 @@ public final class ExplicitActivation {
         try (Stream<Path> files = Files.walk(classes)) {
             return files.filter(f -> f.toString().endsWith(".class"))
                     .map(f -> classes.relativize(f).toString().replace('/', '.').replaceAll("\\.class$", ""))
-                    .filter(name -> !name.contains("$"))
+                    .filter(name -> !name.matches(".*\\$[0-9]+.*")) // anonymous classes are no beans
                     .filter(ExplicitActivation::actsWithoutSwitch)
                     .sorted()
                     .toList();
@@ -53,7 +54,7 @@ public final class ExplicitActivation {
         } catch (ClassNotFoundException | LinkageError e) {
             throw new IllegalStateException("cannot load " + className, e);
         }
-        if (has(type.getAnnotations(), Set.of(SWITCH, SWITCH + "$List"))) {
+        if (switchedOff(type.getAnnotations())) {
             return false;
         }
         if (has(type.getAnnotations(), ACTIVE_ON_CLASS)) {
@@ -64,12 +65,41 @@ public final class ExplicitActivation {
                 return true;
             }
             for (Parameter parameter : method.getParameters()) {
-                if (has(parameter.getAnnotations(), Set.of(OBSERVES))) {
+                if (has(parameter.getAnnotations(), OBSERVES)) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /** Whether the class carries a build-property switch that is off unless the service sets it. */
+    private static boolean switchedOff(Annotation[] annotations) {
+        for (Annotation annotation : annotations) {
+            String name = annotation.annotationType().getName();
+            if (name.equals(SWITCH) && !enabledIfMissing(annotation)) {
+                return true;
+            }
+            if (name.equals(SWITCH + "$List")) {
+                try {
+                    Annotation[] each = (Annotation[]) annotation.annotationType().getMethod("value").invoke(annotation);
+                    if (each.length > 0 && java.util.Arrays.stream(each).noneMatch(ExplicitActivation::enabledIfMissing)) {
+                        return true;
+                    }
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean enabledIfMissing(Annotation ifBuildProperty) {
+        try {
+            return (Boolean) ifBuildProperty.annotationType().getMethod("enableIfMissing").invoke(ifBuildProperty);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean has(Annotation[] annotations, Set<String> names) {
