@@ -8,11 +8,11 @@ import org.acme.conventions.ProblemException;
  */
 public class InjectedFault extends ProblemException {
 
-    public InjectedFault(int status, String title, String detail) {
-        super(status, title, detail);
+    private InjectedFault(String point) {
+        super(500, "Internal Server Error", point + " failed (fault switch error:" + point + " is on)");
     }
 
     static InjectedFault at(String point) {
-        return new InjectedFault(500, "Internal Server Error", point + " failed (fault switch error:" + point + " is on)");
+        return new InjectedFault(point);
     }
 }

@@ -36,8 +36,8 @@ class KitApartTest {
     }
 
     private static Stream<Path> javaFiles(Path root) {
-        try {
-            return Files.walk(root).filter(f -> f.toString().endsWith(".java")).toList().stream();
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(f -> f.toString().endsWith(".java")).toList().stream();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
