@@ -143,7 +143,7 @@ def check_exemplars(args, report):
             len(found), ", ".join(sorted(t for t in trace_ids if t)[:3]) or "none")
     ok, detail = poll(exemplar, args.wait)
     report.line(ok, "exemplars", detail,
-                "Prometheus needs --enable-feature=exemplar-storage and version 2.43 or newer (compose.yaml pins both)")
+                "Prometheus needs --enable-feature=exemplar-storage (compose.yaml) and to ask for OpenMetrics alone (scrape_protocols in prometheus.yml)")
 
 
 def check_grafana(args, report):

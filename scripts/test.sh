@@ -23,7 +23,7 @@ quick=false
 # command → Debian package that provides it
 declare -A PACKAGES=(
   [java]=openjdk-17-jdk-headless [mvn]=maven [curl]=curl [python3]=python3
-  [prometheus]=prometheus [promtool]=prometheus [docker-compose]=docker-compose
+  [docker-compose]=docker-compose
   [pg_createcluster]=postgresql [chromium]=chromium [chromedriver]=chromium-driver
 )
 missing=()
@@ -33,7 +33,7 @@ done
 if ((${#missing[@]} > 0)); then
   packages=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
   if ! command -v apt-get >/dev/null; then
-    echo "Missing: $packages(Debian package names). Install the equivalents (Java 17+, Maven 3.8+, curl, python3, Prometheus 2.x with promtool, docker-compose 1.29, PostgreSQL server, Chromium and its chromedriver), then run this again." >&2
+    echo "Missing: $packages(Debian package names). Install the equivalents (Java 17+, Maven 3.8+, curl, python3, docker-compose 1.29, PostgreSQL server, Chromium and its chromedriver), then run this again." >&2
     exit 1
   fi
   echo "== Installing test prerequisites: $packages"
@@ -43,6 +43,11 @@ if ((${#missing[@]} > 0)); then
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages >/dev/null
 fi
+
+# Prometheus 2.53 and Alertmanager 0.28 (Debian 13's), unpacked into a cache directory: the end-to-end
+# tests look there first.
+tools_bin=$(scripts/test-tools.sh)
+export PATH="$tools_bin:$PATH"
 
 echo "== Unit, per-service and end-to-end tests, stack lint and memory limits (H2 jars): mvn install -Pe2e"
 # install (verify, then the jars into the local repository) so that the checks below can run the

@@ -7,10 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The exemplars a service publishes on a histogram's buckets, read from its /q/metrics as the compose
- * stack's Prometheus scrapes it (OpenMetrics). Debian's Prometheus (2.42) cannot ingest Micrometer's
- * exemplars, so the end-to-end tests read them from the source: what a click on an exemplar dot in
- * Grafana opens.
+ * The exemplars a service publishes on a histogram's buckets, read from its /q/metrics with the request
+ * the stack's Prometheus makes (its {@code scrape_protocols} asks for OpenMetrics alone): what a click on
+ * an exemplar dot in Grafana opens, with each bucket's bound. {@code MetricsIT} reads them from
+ * Prometheus itself.
  */
 final class Exemplars {
 
@@ -23,14 +23,16 @@ final class Exemplars {
             "^(\\w+)_bucket\\{((?:[^\"}]|\"[^\"]*\")*)} \\S+ # \\{[^}]*trace_id=\"([0-9a-f]{32})\"", Pattern.MULTILINE);
     private static final Pattern LE = Pattern.compile("le=\"([^\"]+)\"");
 
+    /** Prometheus 2.53's Accept header with {@code scrape_protocols: [OpenMetricsText1.0.0]} (seen on the wire). */
+    static final String PROMETHEUS_ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.4";
+
     private Exemplars() {
     }
 
     /** The exemplars of {@code histogram}'s buckets whose labels contain {@code label} (e.g. {@code uri="/api/home"}). */
     static List<Exemplar> of(ServiceProcess service, String histogram, String label) {
         String scrape = Http.get(service.managementUrl() + "/q/metrics", Map.of(
-                "Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
-                "User-Agent", "Prometheus/3.5.0")).body();
+                "Accept", PROMETHEUS_ACCEPT, "User-Agent", "Prometheus/2.53.3")).body();
         List<Exemplar> found = new ArrayList<>();
         Matcher m = BUCKET.matcher(scrape);
         while (m.find()) {

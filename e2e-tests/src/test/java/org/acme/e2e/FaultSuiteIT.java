@@ -150,7 +150,11 @@ class FaultSuiteIT {
         for (Outcome failure : failures) {
             // A request in flight across the end of one fault and the start of the next (the suite kills
             // the next service as soon as the site has recovered) may fail from either.
-            List<Fault> covering = faults.stream().filter(f -> f.covers(failure)).toList();
+            // Such a request is counted for the fault whose kind of failure it shows (a 504 for a freeze, a 502 for a
+            // kill): a request under way when the site had just recovered from a kill, and then caught by the freeze
+            // that follows at once, is the freeze's 504.
+            List<Fault> covering = faults.stream().filter(f -> f.covers(failure))
+                    .sorted(java.util.Comparator.comparing(f -> f.expectedStatus() == failure.status() ? 0 : 1)).toList();
             String problem = null;
             Fault named = null;
             for (Fault fault : covering) {

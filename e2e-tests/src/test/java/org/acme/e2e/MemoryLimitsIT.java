@@ -1,11 +1,13 @@
 package org.acme.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,6 +21,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
+
+import io.grpc.Status;
 
 /**
  * The compose file's memory limits hold under a surge: each service runs as a real process inside a
@@ -161,10 +165,34 @@ class MemoryLimitsIT {
                 assertTrue(unexpected.isEmpty(), "answers a healthy site would not give, by status: " + unexpected
                         + " " + samples(warmUp, surge));
                 assertTrue(timeouts <= (WARM_UP + REQUESTS) / 100, timeouts + " requests timed out (504)");
+
+                // A hostile gRPC client at each gRPC server: 2 000 calls at once on one connection. The server's
+                // bounds (GrpcServerBounds) refuse what it cannot take; the service lives on and answers.
+                floodEachGrpcServer(platform, groups);
             }
         } finally {
             groups.values().forEach(MemoryCgroup::close);
         }
+    }
+
+    static final int FLOOD_CALLS = 2_000;
+
+    private static void floodEachGrpcServer(Platform platform, Map<String, MemoryCgroup> groups) {
+        flood(platform.service("video-service"), groups.get("video-service"), GrpcFlood.LIST_VIDEOS, GrpcFlood.LIMIT_5);
+        flood(platform.service("recommend-service"), groups.get("recommend-service"), GrpcFlood.GET_HOME_FEED, GrpcFlood.USER_1);
+    }
+
+    private static void flood(ServiceProcess service, MemoryCgroup group, String method, byte[] request) {
+        int port = Integer.parseInt(service.env("QUARKUS_GRPC_SERVER_PORT"));
+        GrpcFlood.Result flood = GrpcFlood.at(port, method, request, FLOOD_CALLS, Duration.ofSeconds(30));
+        System.out.printf("[memory] %d gRPC calls at once on one connection to %s: %s; %d MiB at most meanwhile%n", FLOOD_CALLS,
+                service.name(), flood.codes(), mib(group.peaks().unreclaimableBytes()));
+        assertTrue(service.isAlive() && group.oomKills() == 0,
+                service.name() + " did not survive " + FLOOD_CALLS + " gRPC calls at once: " + flood.codes());
+        assertEquals(FLOOD_CALLS, flood.count(Status.Code.OK) + flood.count(Status.Code.RESOURCE_EXHAUSTED),
+                "every call answered, or refused as too many: " + flood.codes());
+        assertTrue(flood.count(Status.Code.OK) > 0, "some calls were served: " + flood.codes());
+        assertEquals(Status.Code.OK, GrpcFlood.once(port, method, request).getCode(), service.name() + " answers a call after the flood");
     }
 
     /** {@code -Dmemory.nmt=true}: where each JVM's memory went (Native Memory Tracking), printed after the run. */

@@ -69,7 +69,7 @@ public final class PrometheusServer implements AutoCloseable {
             prometheus.awaitReady(Duration.ofSeconds(30));
             return prometheus;
         } catch (IOException e) {
-            throw new UncheckedIOException("could not start prometheus (apt-get install prometheus)", e);
+            throw new UncheckedIOException("could not start prometheus: " + TestTools.missing("prometheus"), e);
         }
     }
 
@@ -85,12 +85,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private static String executable() {
-        for (String candidate : List.of("/usr/bin/prometheus", "/usr/local/bin/prometheus")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        return "prometheus";
+        return TestTools.executable("prometheus");
     }
 
     private void awaitReady(Duration timeout) {

@@ -67,6 +67,33 @@ class PublicEdgeIT {
         halfway.getOutputStream().flush();
         STALLED.add(idle);
         STALLED.add(halfway);
+        // One that trickles its headers, a byte every 2 s: never idle for long, never done.
+        Socket trickling = new Socket();
+        trickling.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
+        trickling.getOutputStream().write("GET /api/home?userId=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+        Thread trickle = new Thread(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(2_000); // the trickle's own pace, not a wait for anything
+                    trickling.getOutputStream().write('a');
+                    trickling.getOutputStream().flush();
+                }
+            } catch (IOException | InterruptedException closed) {
+                // the server closed it, or the test did
+            }
+        }, "trickle");
+        trickle.setDaemon(true);
+        trickle.start();
+        STALLED.add(trickling);
+        // And at each gRPC server, a connection that only says it speaks HTTP/2 and then nothing.
+        for (String service : List.of("video-service", "recommend-service")) {
+            Socket grpcIdle = new Socket();
+            grpcIdle.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(stack.platform.service(service).env("QUARKUS_GRPC_SERVER_PORT"))), 2_000);
+            grpcIdle.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            grpcIdle.getOutputStream().write(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }); // an empty SETTINGS frame
+            grpcIdle.getOutputStream().flush();
+            STALLED.add(grpcIdle);
+        }
         stalledSince = System.nanoTime();
     }
 
@@ -127,7 +154,7 @@ class PublicEdgeIT {
 
     @Test
     @Order(3)
-    void the_gateway_closes_connections_left_idle_or_stuck_in_their_headers() throws IOException {
+    void the_gateway_and_the_grpc_servers_close_connections_left_idle_stuck_or_trickling() throws IOException {
         for (Socket socket : STALLED) {
             long deadline = stalledSince + IDLE_TIMEOUT.plus(SLACK).toNanos();
             boolean closed = false;
@@ -143,8 +170,9 @@ class PublicEdgeIT {
             }
             long heldFor = (System.nanoTime() - stalledSince) / 1_000_000;
             socket.close();
-            assertTrue(closed, "a stalled connection was still open after " + heldFor + " ms");
-            System.out.printf("[e2e] a stalled connection was closed by the gateway after about %d ms%n", heldFor);
+            assertTrue(closed, "stalled connection " + STALLED.indexOf(socket) + " (idle, halfway, trickling, gRPC video, gRPC recommend)"
+                    + " was still open after " + heldFor + " ms");
+            System.out.printf("[e2e] stalled connection %d was closed after about %d ms%n", STALLED.indexOf(socket), heldFor);
         }
     }
 

@@ -101,8 +101,9 @@ class StackLintIT {
 
     @Test
     void promtool_accepts_the_prometheus_configs() {
-        run("promtool", "check", "config", "observability-stack/prometheus/prometheus.yml");
-        run("promtool", "check", "config", "observability-stack/prometheus/prometheus.dev.yml");
+        String promtool = TestTools.executable("promtool");
+        run(promtool, "check", "config", "observability-stack/prometheus/prometheus.yml");
+        run(promtool, "check", "config", "observability-stack/prometheus/prometheus.dev.yml");
     }
 
     /** Runs a checker in the repository root; it must exit 0. */
@@ -113,8 +114,8 @@ class StackLintIT {
             assertTrue(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), String.join(" ", command) + " hung");
             assertEquals(0, process.exitValue(), String.join(" ", command) + ":\n" + output);
         } catch (IOException e) {
-            throw new AssertionError(command[0] + " is needed (Debian: apt-get install --no-install-recommends "
-                    + (command[0].equals("promtool") ? "prometheus" : command[0]) + ")", e);
+            throw new AssertionError(command[0].endsWith("promtool") ? TestTools.missing("promtool")
+                    : command[0] + " is needed (Debian: apt-get install --no-install-recommends " + command[0] + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -33,12 +33,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -61,8 +57,6 @@ class WebFrontIT {
     /** The user whose home page is opened while video-service is away (with the feed cache off). */
     private static final String USER_AWAY = "28";
     private static final String JAEGER = "http://127.0.0.1:16686"; // app.web.jaeger-url's default
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     // Generous for a 2-core machine shared with four JVMs; every wait ends as soon as its condition holds.
     private static final Duration PAGE_DEADLINE = Duration.ofSeconds(20);
 
@@ -71,22 +65,8 @@ class WebFrontIT {
 
     @BeforeAll
     void openTheBrowser(E2eStack stack) {
-        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Chromium and its driver are Debian's packages chromium and chromium-driver (scripts/test.sh installs them)");
         gateway = stack.gateway();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        // Headless, as root without a sandbox, and with nothing that tries to reach the network on its own.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--disable-default-apps", "--disable-extensions");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        ChromeDriverService driver = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(driver, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = Chromium.start();
 
         // The first requests after a start load and compile their code paths: on a busy 2-core machine the
         // very first home page can exceed the gateway's 4 s budget (a 504). The pages are tested on a warm site.
@@ -187,6 +167,13 @@ class WebFrontIT {
         assertEquals("204", history.attribute("http.response.status_code"));
         assertEquals(videoId, history.attribute("app.video.id"));
         assertNoBrowserErrors();
+
+        // The same page with a trailing slash in its address shows the same video (it used to ask for /api/videos/: a 405).
+        open("/watch/" + videoId + "/?userId=" + USER);
+        awaitSettled("video");
+        assertNoProblemShown();
+        assertEquals(title, text("#video-title"));
+        logRow("/api/videos/" + videoId + "?userId=" + USER);
     }
 
     @Test
@@ -395,7 +382,7 @@ class WebFrontIT {
         Path folder = Path.of(System.getProperty("e2e.screenshots", "target/e2e/screenshots"));
         try {
             Files.createDirectories(folder);
-            File shot = ((ChromeDriver) browser).getScreenshotAs(OutputType.FILE);
+            File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
             Files.copy(shot.toPath(), folder.resolve(name), StandardCopyOption.REPLACE_EXISTING);
             System.out.println("[e2e] screenshot " + folder.resolve(name).toAbsolutePath().normalize());
         } catch (IOException e) {

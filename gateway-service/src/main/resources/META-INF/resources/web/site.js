@@ -220,7 +220,8 @@ const pages = {
   },
 
   async video() {
-    const id = location.pathname.split('/').pop();
+    // /watch/1 or /watch/1/: the last segment that is not empty
+    const id = location.pathname.split('/').filter(Boolean).pop();
     startSession('video');
     const path = `/api/videos/${encodeURIComponent(id)}` + (validUser ? `?userId=${userId}` : '');
     const result = await call('GET', path);

@@ -40,7 +40,8 @@ class WebFrontTest {
         response.then().statusCode(200)
                 .contentType(startsWith("text/html"))
                 .body(containsString("data-jaeger-url=\"http://127.0.0.1:16686\""))
-                .body(containsString("<script type=\"module\" src=\"/web/site.js\"></script>"));
+                .body(containsString("<script type=\"module\" src=\"/web/site.js?v=" + WebFront.ASSETS + "\"></script>"))
+                .body(containsString("<link rel=\"stylesheet\" href=\"/web/site.css?v=" + WebFront.ASSETS + "\">"));
         Matcher trace = PAGE_TRACE.matcher(response.asString());
         assertTrue(trace.find(), response.asString());
         assertEquals(response.header("X-Trace-Id"), trace.group(1));
@@ -59,6 +60,30 @@ class WebFrontTest {
         given().when().get("/home?userId=%3Cscript%3Ealert(1)%3C/script%3E")
                 .then().statusCode(200)
                 .body(not(containsString("alert(1)")));
+    }
+
+    /**
+     * Quarkus serves the script cacheable for a day: a page after an update must name another URL, so the
+     * version in the URL is the digest of what is served, and it changes with the file.
+     */
+    @Test
+    void the_script_url_a_page_names_changes_with_the_script() throws Exception {
+        byte[] script = given().when().get("/web/site.js?v=" + WebFront.ASSETS).then().statusCode(200).extract().asByteArray();
+        byte[] styles = given().when().get("/web/site.css?v=" + WebFront.ASSETS).then().statusCode(200).extract().asByteArray();
+        java.security.MessageDigest sha256 = java.security.MessageDigest.getInstance("SHA-256");
+        sha256.update(script);
+        sha256.update(styles);
+        assertEquals(java.util.HexFormat.of().formatHex(sha256.digest(), 0, 6), WebFront.ASSETS);
+    }
+
+    /** No other site can frame a page (clickjacking), and no answer is read as another type than it says. */
+    @ParameterizedTest
+    @ValueSource(strings = { "/", "/watch/42?userId=5", "/web/site.js", "/api/videos/1", "/api/videos/abc" })
+    void pages_and_answers_forbid_framing_and_type_sniffing(String path) {
+        given().when().get(path).then()
+                .header("X-Content-Type-Options", "nosniff")
+                .header("X-Frame-Options", "DENY")
+                .header("Content-Security-Policy", containsString("frame-ancestors 'none'"));
     }
 
     @Test

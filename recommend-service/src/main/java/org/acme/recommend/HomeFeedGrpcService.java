@@ -6,13 +6,15 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.acme.conventions.Budget;
+import org.acme.conventions.MalformedGrpcRequests;
 import org.acme.videosite.proto.recommend.HomeFeedReply;
 import org.acme.videosite.proto.recommend.HomeFeedRequest;
-import org.acme.videosite.proto.recommend.HomeFeedService;
+import org.acme.videosite.proto.recommend.MutinyHomeFeedServiceGrpc;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -20,7 +22,13 @@ import io.smallrye.mutiny.Uni;
 
 /** The home feed, as the gateway asks for it over gRPC. Failures become statuses in {@link GrpcServerStatuses}. */
 @GrpcService
-public class HomeFeedGrpcService implements HomeFeedService {
+public class HomeFeedGrpcService extends MutinyHomeFeedServiceGrpc.HomeFeedServiceImplBase {
+
+    /** A body that is not a valid request message answers INVALID_ARGUMENT (see {@link MalformedGrpcRequests}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedGrpcRequests.answered(super.bindService());
+    }
 
     static final int MAX_SIZE = 50;
 

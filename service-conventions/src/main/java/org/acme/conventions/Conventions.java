@@ -16,7 +16,7 @@ public final class Conventions {
      */
     public static final String ERROR_CONTRACT = "conventions.error-contract.enabled";
 
-    /** Latency histograms of Quarkus' HTTP and gRPC timers, scraped with their exemplars ({@link LatencyHistograms}, {@link OpenMetricsScrape}). */
+    /** Latency histograms of Quarkus' HTTP and gRPC timers, scraped with their exemplars ({@link LatencyHistograms}; Prometheus asks for OpenMetrics with {@code scrape_protocols}). */
     public static final String LATENCY_HISTOGRAMS = "conventions.latency-histograms.enabled";
 
     /** No span for each JDBC connection taken from the pool, the configured sampler deciding the rest ({@link TraceSampling}). */
@@ -24,6 +24,9 @@ public final class Conventions {
 
     /** A client span for a REST call whose request never went out ({@link CallSpans}, {@link UnreachablePeerSpans}). */
     public static final String UNREACHABLE_PEER_SPANS = "conventions.unreachable-peer-spans.enabled";
+
+    /** No CORS headers on the management interface's answers ({@link ManagementInterfaceWithoutCors}). */
+    public static final String MANAGEMENT_WITHOUT_CORS = "conventions.management-without-cors.enabled";
 
     private Conventions() {
     }

@@ -54,7 +54,18 @@ class AdminApiTest {
     void idleAgain() {
         Logger.getLogger(Crowd.class.getName()).removeHandler(capture);
         given().delete("/admin/traffic/surge");
-        given().put("/admin/traffic/rate?requestsPerSecond=0");
+        rate("0");
+    }
+
+    /** {@code PUT /admin/traffic/rate} as scripts/traffic sends it: the value as a JSON string, as typed. */
+    static ValidatableResponse rate(String requestsPerSecond) {
+        return given().contentType("application/json").body("{\"requestsPerSecond\": \"" + requestsPerSecond + "\"}")
+                .put("/admin/traffic/rate").then();
+    }
+
+    static ValidatableResponse surge(String factor, String duration) {
+        return given().contentType("application/json")
+                .body("{\"factor\": \"" + factor + "\", \"duration\": \"" + duration + "\"}").post("/admin/traffic/surge").then();
     }
 
     @Test
@@ -68,8 +79,8 @@ class AdminApiTest {
 
     @Test
     void each_change_is_answered_with_the_new_state_and_logged_in_one_info_line() {
-        given().put("/admin/traffic/rate?requestsPerSecond=0.5").then().statusCode(200).body("rate", equalTo(0.5f));
-        given().post("/admin/traffic/surge?factor=3x&duration=90s").then().statusCode(200)
+        rate("0.5").statusCode(200).body("rate", equalTo(0.5f));
+        surge("3x", "90s").statusCode(200)
                 .body("surge.factor", equalTo(3.0f)).body("surge.durationSeconds", equalTo(90)).body("targetRate", equalTo(1.5f));
         given().delete("/admin/traffic/surge").then().statusCode(200).body("surge", nullValue()).body("targetRate", equalTo(0.5f));
 
@@ -82,21 +93,58 @@ class AdminApiTest {
     @CsvSource({ "abc, must be a number", "-1, must be a number of at least 0", "NaN, must be a number", "'', is required",
             "51, above the most this generator sends" })
     void a_bad_rate_is_a_400_problem(String value, String detail) {
-        problem(given().put("/admin/traffic/rate?requestsPerSecond=" + value).then(), detail);
+        problem(rate(value), detail);
     }
 
     @ParameterizedTest(name = "POST surge factor={0} duration={1} → 400")
     @CsvSource({ "1, 2m, factor must be above 1", "0.5, 2m, factor must be above 1", "11, 2m, at most 10", "abc, 2m, must be a number",
             "5, 0s, duration must be between 1s and 1h", "5, 2h, duration must be between", "5, soon, duration must be between" })
     void a_bad_surge_is_a_400_problem(String factor, String duration, String detail) {
-        problem(given().post("/admin/traffic/surge?factor=" + factor + "&duration=" + duration).then(), detail);
+        problem(surge(factor, duration), detail);
     }
 
     @Test
     void a_surge_above_the_highest_rate_is_refused() {
-        given().put("/admin/traffic/rate?requestsPerSecond=10").then().statusCode(200);
-        problem(given().post("/admin/traffic/surge?factor=6&duration=1m").then(), "above the most this generator sends");
+        rate("10").statusCode(200);
+        problem(surge("6", "1m"), "above the most this generator sends");
         given().get("/admin/traffic").then().body("surge", nullValue());
+    }
+
+    @Test
+    void numbers_may_be_json_numbers_and_a_surge_body_may_leave_out_both_fields() {
+        given().contentType("application/json").body("{\"requestsPerSecond\": 2}").put("/admin/traffic/rate").then()
+                .statusCode(200).body("rate", equalTo(2.0f));
+        given().contentType("application/json").body("{}").post("/admin/traffic/surge").then().statusCode(200)
+                .body("surge.factor", equalTo(5.0f)).body("surge.durationSeconds", equalTo(120));
+    }
+
+    @Test
+    void an_unknown_field_or_a_body_that_is_not_an_object_is_a_400_problem() {
+        problem(given().contentType("application/json").body("{\"rps\": 2}").put("/admin/traffic/rate").then(), "unknown field 'rps'");
+        problem(given().contentType("application/json").body("[2]").put("/admin/traffic/rate").then(), "must be a JSON object");
+        problem(given().contentType("application/json").body("{\"requestsPerSecond\": true}").put("/admin/traffic/rate").then(),
+                "must be a number or a string");
+    }
+
+    /**
+     * What a hostile page in the trainer's browser can send without a CORS preflight: a form (urlencoded or
+     * text/plain, whose field name carries JSON) or a no-cors fetch, all with the page's Origin. Nothing changes.
+     */
+    @Test
+    void a_web_page_changes_nothing() {
+        given().contentType("text/plain").body("{\"factor\": \"10\", \"duration\": \"1h\"}=").post("/admin/traffic/surge").then()
+                .statusCode(415).contentType("application/problem+json");
+        given().contentType("application/x-www-form-urlencoded").formParam("factor", "10").post("/admin/traffic/surge").then()
+                .statusCode(415);
+        given().header("Origin", "http://127.0.0.1:8000").contentType("application/json").body("{\"factor\": \"10\"}")
+                .post("/admin/traffic/surge").then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("not for web pages")).body("traceId", matchesPattern("[0-9a-f]{32}"));
+        given().header("Origin", "http://127.0.0.1:8000").contentType("application/json").body("{\"requestsPerSecond\": 40}")
+                .put("/admin/traffic/rate").then().statusCode(403);
+        // The old query parameters are no longer read: no body, no change.
+        given().post("/admin/traffic/surge?factor=10&duration=1h").then().statusCode(415);
+        given().get("/admin/traffic").then().body("surge", nullValue()).body("rate", equalTo(0.0f))
+                .header("Access-Control-Allow-Origin", nullValue());
     }
 
     private static void problem(ValidatableResponse response, String detail) {

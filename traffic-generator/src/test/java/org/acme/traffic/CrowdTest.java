@@ -28,14 +28,14 @@ class CrowdTest {
     @AfterEach
     void calmDown() {
         given().delete("/admin/traffic/surge").then().statusCode(200);
-        given().put("/admin/traffic/rate?requestsPerSecond=0").then().statusCode(200);
+        AdminApiTest.rate("0").statusCode(200);
         GatewayStandIn.reset();
         await().atMost(Duration.ofSeconds(10)).until(() -> given().get("/admin/traffic").then().extract().<Integer>path("usersBusy") == 0);
     }
 
     @Test
     void the_gateway_gets_the_rate_that_was_set() throws InterruptedException {
-        given().put("/admin/traffic/rate?requestsPerSecond=20").then().statusCode(200).body("targetRate", equalTo(20.0f));
+        AdminApiTest.rate("20").statusCode(200).body("targetRate", equalTo(20.0f));
         await().atMost(Duration.ofSeconds(10)).until(() -> GatewayStandIn.ARRIVALS.size() >= 20); // traffic flows
 
         long requests = requestsDuring(Duration.ofSeconds(4));
@@ -46,8 +46,8 @@ class CrowdTest {
 
     @Test
     void a_surge_multiplies_the_rate_shows_in_its_gauge_and_ends_by_itself() throws InterruptedException {
-        given().put("/admin/traffic/rate?requestsPerSecond=4").then().statusCode(200);
-        given().post("/admin/traffic/surge?factor=5&duration=4s").then().statusCode(200)
+        AdminApiTest.rate("4").statusCode(200);
+        AdminApiTest.surge("5", "4s").statusCode(200)
                 .body("surge.factor", equalTo(5.0f)).body("targetRate", equalTo(20.0f));
         assertEquals(1.0, MetricsScrape.value("app_traffic_surge"));
         assertEquals(20.0, MetricsScrape.value("app_traffic_target_rate"));
@@ -66,7 +66,7 @@ class CrowdTest {
     void a_slow_gateway_makes_the_crowd_drop_journeys_instead_of_piling_up() {
         double dropped = MetricsScrape.value("app_traffic_journeys_dropped_total");
         GatewayStandIn.delayMillis = 800; // answered, but slowly: 30 requests/s would need about 25 users
-        given().put("/admin/traffic/rate?requestsPerSecond=30").then().statusCode(200);
+        AdminApiTest.rate("30").statusCode(200);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> MetricsScrape.value("app_traffic_journeys_dropped_total") >= dropped + 10);
 

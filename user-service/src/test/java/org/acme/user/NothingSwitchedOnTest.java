@@ -46,17 +46,27 @@ class NothingSwitchedOnTest {
     }
 
     /**
-     * The upstream behaviour {@code OpenMetricsScrape} works around, with it switched off: Prometheus asks for
-     * OpenMetrics first, Quarkus answers plain text (which drops the exemplars). When this fails, Quarkus honours
-     * the order of the Accept header and {@code OpenMetricsScrape} can go (docs/ARCHITECTURE.md, "Workarounds").
+     * Why the stack's prometheus.yml sets {@code scrape_protocols: [OpenMetricsText1.0.0]}: Prometheus' default
+     * request prefers OpenMetrics but also offers plain text, and Quarkus answers plain text (no exemplars)
+     * whenever the Accept header mentions it. When this fails, Quarkus honours the order of preference and
+     * the setting is no longer needed (docs/ARCHITECTURE.md, "Standard pieces").
      */
     @Test
-    void without_the_workaround_prometheus_asking_for_openmetrics_first_gets_plain_text() {
-        given().header("Accept", "application/openmetrics-text;version=1.0.0,"
-                + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
-                .header("User-Agent", "Prometheus/3.5.0")
+    void prometheus_default_request_gets_plain_text_which_carries_no_exemplars() {
+        given().header("Accept", "application/openmetrics-text;version=1.0.0;q=0.5,application/openmetrics-text;version=0.0.1;q=0.4,"
+                + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2")
+                .header("User-Agent", "Prometheus/2.53.3")
                 .when().get("/q/metrics").then().statusCode(200)
                 .header("Content-Type", startsWith("text/plain"));
+    }
+
+    /** With the stack's scrape_protocols (Prometheus 2.53's Accept header, seen on the wire), the answer is OpenMetrics. */
+    @Test
+    void prometheus_asking_for_openmetrics_alone_gets_openmetrics() {
+        given().header("Accept", "application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.4")
+                .header("User-Agent", "Prometheus/2.53.3")
+                .when().get("/q/metrics").then().statusCode(200)
+                .header("Content-Type", startsWith("application/openmetrics-text"));
     }
 
     @Test

@@ -4,14 +4,16 @@ import java.util.List;
 
 import jakarta.inject.Inject;
 
+import org.acme.conventions.MalformedGrpcRequests;
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
-import org.acme.videosite.proto.video.VideoCatalogService;
+import org.acme.videosite.proto.video.MutinyVideoCatalogServiceGrpc;
 import org.acme.videosite.proto.video.VideoList;
 import org.acme.videosite.proto.video.VideoSummary;
 
 import org.jboss.logging.Logger;
 
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -19,7 +21,13 @@ import io.smallrye.mutiny.Uni;
 
 /** The catalog as recommend-service sees it, over gRPC. Failures become statuses in {@link GrpcServerStatuses}. */
 @GrpcService
-public class VideoCatalogGrpcService implements VideoCatalogService {
+public class VideoCatalogGrpcService extends MutinyVideoCatalogServiceGrpc.VideoCatalogServiceImplBase {
+
+    /** A body that is not a valid request message answers INVALID_ARGUMENT (see {@link MalformedGrpcRequests}). */
+    @Override
+    public ServerServiceDefinition bindService() {
+        return MalformedGrpcRequests.answered(super.bindService());
+    }
 
     static final int MAX_LIST = 50;
     /** Bounds of ListVideos' lists (video_catalog.proto says them too): a request is work and memory in proportion. */

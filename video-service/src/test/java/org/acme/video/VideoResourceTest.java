@@ -92,6 +92,22 @@ class VideoResourceTest {
         org.junit.jupiter.api.Assertions.assertEquals(before, Video.count());
     }
 
+    @Test
+    @io.quarkus.test.TestTransaction
+    void a_title_with_invisible_formatting_characters_is_rejected_but_emoji_sequences_are_kept() {
+        long before = Video.count();
+        for (String hidden : new String[] { "\\u202Egpj.exe", "zero\\u200Bwidth", "bom\\uFEFF", "isolate\\u2066x\\u2069", "join\\u2060er" }) {
+            rejects("{\"title\":\"" + hidden + "\",\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}",
+                    "invisible formatting characters");
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(before, Video.count());
+        // A family emoji is joined with U+200D; a Persian word may need U+200C.
+        given().contentType("application/json")
+                .body("{\"title\":\"\\uD83D\\uDC68\\u200D\\uD83D\\uDC69\\u200D\\uD83D\\uDC67 trip, \\u0645\\u06CC\\u200C\\u062E\\u0648\\u0627\\u0647\\u0645\","
+                        + "\"durationSeconds\":10,\"sizeBytes\":10,\"uploaderId\":1}")
+                .when().post("/videos").then().statusCode(201);
+    }
+
     private static void rejects(String body, String detail) {
         given().contentType(ContentType.JSON).body(body)
                 .when().post("/videos")
