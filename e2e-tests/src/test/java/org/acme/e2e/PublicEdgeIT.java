@@ -51,7 +51,16 @@ class PublicEdgeIT {
     static final Duration SLACK = Duration.ofSeconds(10);
     private static final Pattern TRACE_ID = Pattern.compile("\"traceId\":\"([0-9a-f]{32})\"");
 
-    private static final List<Socket> STALLED = new ArrayList<>();
+    /**
+     * A gRPC server closes an idle connection gracefully: a GOAWAY and a PING, then it waits up to 10 s for the PING's
+     * answer (grpc-java's graceful shutdown), which a client that sends nothing never gives.
+     */
+    static final Duration GRPC_PING_TIMEOUT = Duration.ofSeconds(10);
+
+    record Stalled(Socket socket, String what, Duration closedWithin) {
+    }
+
+    private static final List<Stalled> STALLED = new ArrayList<>();
     private static long stalledSince;
 
     /** Opened first; the overload test's 20 s then count towards their idle time. */
@@ -65,8 +74,8 @@ class PublicEdgeIT {
         halfway.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
         halfway.getOutputStream().write("GET /api/home?userId=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Partial:".getBytes(StandardCharsets.US_ASCII));
         halfway.getOutputStream().flush();
-        STALLED.add(idle);
-        STALLED.add(halfway);
+        STALLED.add(new Stalled(idle, "idle", IDLE_TIMEOUT.plus(SLACK)));
+        STALLED.add(new Stalled(halfway, "stuck halfway through its headers", IDLE_TIMEOUT.plus(SLACK)));
         // One that trickles its headers, a byte every 2 s: never idle for long, never done.
         Socket trickling = new Socket();
         trickling.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
@@ -84,7 +93,7 @@ class PublicEdgeIT {
         }, "trickle");
         trickle.setDaemon(true);
         trickle.start();
-        STALLED.add(trickling);
+        STALLED.add(new Stalled(trickling, "trickling its headers", IDLE_TIMEOUT.plus(SLACK)));
         // And at each gRPC server, a connection that only says it speaks HTTP/2 and then nothing.
         for (String service : List.of("video-service", "recommend-service")) {
             Socket grpcIdle = new Socket();
@@ -92,7 +101,8 @@ class PublicEdgeIT {
             grpcIdle.getOutputStream().write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             grpcIdle.getOutputStream().write(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 }); // an empty SETTINGS frame
             grpcIdle.getOutputStream().flush();
-            STALLED.add(grpcIdle);
+            STALLED.add(new Stalled(grpcIdle, "at " + service + "'s gRPC server, idle after the HTTP/2 preface",
+                    IDLE_TIMEOUT.plus(GRPC_PING_TIMEOUT).plus(SLACK)));
         }
         stalledSince = System.nanoTime();
     }
@@ -155,8 +165,9 @@ class PublicEdgeIT {
     @Test
     @Order(3)
     void the_gateway_and_the_grpc_servers_close_connections_left_idle_stuck_or_trickling() throws IOException {
-        for (Socket socket : STALLED) {
-            long deadline = stalledSince + IDLE_TIMEOUT.plus(SLACK).toNanos();
+        for (Stalled stalled : STALLED) {
+            Socket socket = stalled.socket();
+            long deadline = stalledSince + stalled.closedWithin().toNanos();
             boolean closed = false;
             while (!closed && System.nanoTime() < deadline) {
                 socket.setSoTimeout((int) Math.max(1, Math.min(1_000, (deadline - System.nanoTime()) / 1_000_000)));
@@ -170,9 +181,8 @@ class PublicEdgeIT {
             }
             long heldFor = (System.nanoTime() - stalledSince) / 1_000_000;
             socket.close();
-            assertTrue(closed, "stalled connection " + STALLED.indexOf(socket) + " (idle, halfway, trickling, gRPC video, gRPC recommend)"
-                    + " was still open after " + heldFor + " ms");
-            System.out.printf("[e2e] stalled connection %d was closed after about %d ms%n", STALLED.indexOf(socket), heldFor);
+            assertTrue(closed, "a connection " + stalled.what() + " was still open after " + heldFor + " ms");
+            System.out.printf("[e2e] a connection %s was closed after about %d ms%n", stalled.what(), heldFor);
         }
     }
 

@@ -53,13 +53,19 @@ class SignatureTraceIT {
         AtomicInteger stableRounds = new AtomicInteger();
         // Complete: every span's parent is there (the gateway's root span comes in the gateway's own batch, which
         // may reach the receiver seconds after the others on a busy machine), and nothing more came for 2 s.
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            List<ReceivedSpan> spans = stack.receiver.spansOf(traceId);
-            long servers = spans.stream().filter(s -> s.span().getKind() == SpanKind.SPAN_KIND_SERVER).count();
-            stableRounds.set(spans.size() == lastCount.getAndSet(spans.size()) ? stableRounds.get() + 1 : 0);
-            boolean whole = new SpanTree(spans).orphans().isEmpty();
-            return servers >= 6 && whole && stableRounds.get() >= 4 ? spans : null;
-        }, spans -> spans != null);
+        try {
+            return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                List<ReceivedSpan> spans = stack.receiver.spansOf(traceId);
+                long servers = spans.stream().filter(s -> s.span().getKind() == SpanKind.SPAN_KIND_SERVER).count();
+                stableRounds.set(spans.size() == lastCount.getAndSet(spans.size()) ? stableRounds.get() + 1 : 0);
+                boolean whole = new SpanTree(spans).orphans().isEmpty();
+                return servers >= 6 && whole && stableRounds.get() >= 4 ? spans : null;
+            }, spans -> spans != null);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // What did arrive, to tell a hole (a span never exported) from a slow export.
+            throw new AssertionError("trace " + traceId + " not whole within 20 s; received:\n"
+                    + new SpanTree(stack.receiver.spansOf(traceId)).render(), e);
+        }
     }
 
     @Test

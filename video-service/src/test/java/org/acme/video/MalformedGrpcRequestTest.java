@@ -84,6 +84,26 @@ class MalformedGrpcRequestTest {
                 .getCode());
     }
 
+    @Test
+    void an_oversized_message_is_resource_exhausted_with_one_warn_line_carrying_the_trace_id() {
+        byte[] oversized = new byte[70 * 1024]; // over quarkus.grpc.server.max-inbound-message-size (64 KiB)
+        for (int i = 0; i < 2; i++) {
+            // GetVideos: VideoCatalogGrpcServiceTest sends ListVideos an oversized message, whose line may fall in the
+            // same interval (one line per kind of failure and method).
+            Status status = RawGrpc.call(PORT, "videosite.video.v1.VideoCatalogService/GetVideos", oversized, TRACE_ID);
+            assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode(), status.toString());
+        }
+        // The refusal is logged on the connection's thread after the answer: wait for the line.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> records.stream().anyMatch(r -> r.getLoggerName().startsWith("org.acme")));
+        List<ExtLogRecord> warnings = records.stream().filter(r -> r.getLoggerName().startsWith("org.acme")).toList();
+        assertEquals(1, warnings.size(), describe(records));
+        assertTrue(warnings.get(0).getFormattedMessage().contains("exceeds maximum size"), describe(warnings));
+        assertEquals(TRACE_ID, warnings.get(0).getMdc("traceId"), describe(warnings));
+        assertEquals(List.of(), records.stream().filter(r -> r.getLoggerName().startsWith("io.grpc")).map(MalformedGrpcRequestTest::describe).toList(),
+                "grpc-java's own WARNING line, without a trace id");
+    }
+
     private static String describe(List<ExtLogRecord> list) {
         return list.stream().map(MalformedGrpcRequestTest::describe).toList().toString();
     }
