@@ -60,13 +60,18 @@ class NothingSwitchedOnTest {
                 .header("Content-Type", startsWith("text/plain"));
     }
 
-    /** With the stack's scrape_protocols (Prometheus 2.53's Accept header, seen on the wire), the answer is OpenMetrics. */
+    /**
+     * With the stack's scrape_protocols the answer is OpenMetrics: Prometheus 2.53's Accept header (seen on the wire)
+     * and 3.11's (read in its scrape.go at v3.11.2: an escaping parameter, other weights).
+     */
     @Test
     void prometheus_asking_for_openmetrics_alone_gets_openmetrics() {
-        given().header("Accept", "application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.4")
-                .header("User-Agent", "Prometheus/2.53.3")
-                .when().get("/q/metrics").then().statusCode(200)
-                .header("Content-Type", startsWith("application/openmetrics-text"));
+        for (String accept : new String[] { "application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.4",
+                "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,*/*;q=0.5" }) {
+            given().header("Accept", accept).header("User-Agent", "Prometheus")
+                    .when().get("/q/metrics").then().statusCode(200)
+                    .header("Content-Type", startsWith("application/openmetrics-text"));
+        }
     }
 
     @Test
