@@ -109,6 +109,26 @@ class MetricsIT {
                 traceIds, traceIds.stream().filter(stack.receiver::holdsTrace).toList());
     }
 
+    /**
+     * The stack's rule files, loaded by the real Prometheus: the recording rules yield the RED figures and the SLO
+     * ratios of the traffic the tests made, and on this calm site no alert fires.
+     */
+    @Test
+    void the_rules_are_loaded_their_figures_computed_and_no_alert_fires_on_a_calm_site(E2eStack stack) {
+        for (int i = 0; i < 10; i++) {
+            Http.get(stack.gateway() + "/api/home?userId=" + (30 + i % 3));
+        }
+        await().atMost(SCRAPED).until(() -> value(stack, "sum(job:http_server_requests:rate1m{job=\"gateway-service\"})") > 0);
+        await().atMost(SCRAPED).until(() -> stack.prometheus.query("page:slo_errors:ratio_rate5m{page=\"home\"}").size() == 1);
+        assertEquals(0.0, value(stack, "page:slo_errors:ratio_rate5m{page=\"home\"}"), "no home page failed");
+        // The traffic generator is not running here (tests start it when they need it): its target is down.
+        JsonNode firing = stack.prometheus.query("ALERTS{alertstate=\"firing\",job!=\"traffic-generator\"}");
+        assertEquals(0, firing.size(), "alerts firing on a calm site: " + firing);
+        System.out.printf("[e2e] rules: gateway %.1f requests/s, home page SLO errors %.3f, slow %.3f%n",
+                value(stack, "sum(job:http_server_requests:rate1m{job=\"gateway-service\"})"),
+                value(stack, "page:slo_errors:ratio_rate5m{page=\"home\"}"), value(stack, "page:slo_slow:ratio_rate5m{page=\"home\"}"));
+    }
+
     private static double value(E2eStack stack, String query) {
         Double value = stack.prometheus.scalar(query);
         return value == null ? 0 : value;

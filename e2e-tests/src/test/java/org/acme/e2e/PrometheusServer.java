@@ -54,6 +54,8 @@ public final class PrometheusServer implements AutoCloseable {
                 config = config.replace("\"" + target.getKey() + "\"", "\"" + target.getValue() + "\"");
             }
             config = config.replaceAll("(scrape_interval|evaluation_interval): \\S+", "$1: 1s");
+            // The rules compose mounts at /etc/prometheus/rules, read from the repository here.
+            config = config.replace("/etc/prometheus/rules/", stackConfig.getParent().resolve("rules").toAbsolutePath() + "/");
             Files.createDirectories(work);
             deleteRecursively(work.resolve("data")); // a fresh TSDB: no series from an earlier run
             Path configFile = work.resolve("prometheus.yml");

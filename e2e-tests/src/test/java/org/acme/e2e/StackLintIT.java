@@ -106,6 +106,19 @@ class StackLintIT {
         run(promtool, "check", "config", "observability-stack/prometheus/prometheus.dev.yml");
     }
 
+    /** Every recording rule and alert parses, and each alert's unit tests pass (rules/tests/: fires, when, with what). */
+    @Test
+    void promtool_accepts_the_rules_and_their_unit_tests_pass() throws IOException {
+        String promtool = TestTools.executable("promtool");
+        try (var files = Files.list(ROOT.resolve("observability-stack/prometheus/rules"))) {
+            List<String> command = new java.util.ArrayList<>(List.of(promtool, "check", "rules"));
+            files.filter(f -> f.toString().endsWith(".yml")).sorted().forEach(f -> command.add(ROOT.relativize(f).toString()));
+            assertTrue(command.size() >= 6, "recording, SLO and alert rules: " + command);
+            run(command.toArray(String[]::new));
+        }
+        run(promtool, "test", "rules", "observability-stack/prometheus/rules/tests/alerts-test.yml");
+    }
+
     /** Runs a checker in the repository root; it must exit 0. */
     static void run(String... command) {
         try {

@@ -32,6 +32,8 @@ public class LatencyHistograms {
                             .percentilesHistogram(true)
                             .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
                             .maximumExpectedValue((double) Duration.ofSeconds(10).toNanos())
+                            // A bucket at exactly 0.5 s: the pages' latency objective (observability-stack/prometheus/rules/slo.yml).
+                            .serviceLevelObjectives((double) Duration.ofMillis(500).toNanos())
                             .build()
                             .merge(config);
                 }
