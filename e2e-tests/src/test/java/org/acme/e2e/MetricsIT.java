@@ -114,16 +114,22 @@ class MetricsIT {
      * ratios of the traffic the tests made, and on this calm site no alert fires.
      */
     @Test
-    void the_rules_are_loaded_their_figures_computed_and_no_alert_fires_on_a_calm_site(E2eStack stack) {
-        for (int i = 0; i < 10; i++) {
-            Http.get(stack.gateway() + "/api/home?userId=" + (30 + i % 3));
-        }
-        await().atMost(SCRAPED).until(() -> value(stack, "sum(job:http_server_requests:rate1m{job=\"gateway-service\"})") > 0);
-        await().atMost(SCRAPED).until(() -> stack.prometheus.query("page:slo_errors:ratio_rate5m{page=\"home\"}").size() == 1);
+    void the_rules_are_loaded_their_figures_computed_and_no_slo_alert_fires_on_a_calm_site(E2eStack stack) {
+        // Requests go on while waiting: rate() sees no increase in a series' first sample, so a series born with
+        // these requests needs more of them after its first scrape.
+        int[] sent = { 0 };
+        await().atMost(SCRAPED).pollInterval(Duration.ofMillis(250)).until(() -> {
+            Http.get(stack.gateway() + "/api/home?userId=" + (30 + sent[0]++ % 3));
+            return value(stack, "sum(job:http_server_requests:rate1m{job=\"gateway-service\"})") > 0
+                    && stack.prometheus.query("page:slo_errors:ratio_rate5m{page=\"home\"}").size() == 1;
+        });
         assertEquals(0.0, value(stack, "page:slo_errors:ratio_rate5m{page=\"home\"}"), "no home page failed");
-        // The traffic generator is not running here (tests start it when they need it): its target is down.
-        JsonNode firing = stack.prometheus.query("ALERTS{alertstate=\"firing\",job!=\"traffic-generator\"}");
-        assertEquals(0, firing.size(), "alerts firing on a calm site: " + firing);
+        // The pages' SLO alerts. The others are left out here: the earlier tests make new users on purpose (a cold
+        // feed cache) and start JVMs cold, and the traffic generator, whose target is down, runs only when a test
+        // starts it. A calm run of the whole site is the alert suite's job.
+        JsonNode firing = stack.prometheus.query("ALERTS{alertstate=\"firing\",alertname=~\"Page.*\"}");
+        assertEquals(0, firing.size(), "SLO alerts firing on a calm site: " + firing);
+        System.out.println("[e2e] alerts firing meanwhile: " + stack.prometheus.query("ALERTS{alertstate=\"firing\"}"));
         System.out.printf("[e2e] rules: gateway %.1f requests/s, home page SLO errors %.3f, slow %.3f%n",
                 value(stack, "sum(job:http_server_requests:rate1m{job=\"gateway-service\"})"),
                 value(stack, "page:slo_errors:ratio_rate5m{page=\"home\"}"), value(stack, "page:slo_slow:ratio_rate5m{page=\"home\"}"));

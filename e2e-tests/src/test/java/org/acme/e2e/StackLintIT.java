@@ -119,6 +119,32 @@ class StackLintIT {
         run(promtool, "test", "rules", "observability-stack/prometheus/rules/tests/alerts-test.yml");
     }
 
+    /** Each alert has a severity, a service, a summary, a description and a runbook that exists, and is unit-tested. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void every_alert_has_its_labels_annotations_runbook_and_unit_test() throws IOException {
+        Map<String, Object> rules = new org.yaml.snakeyaml.Yaml().load(Files.readString(ROOT.resolve("observability-stack/prometheus/rules/alerts.yml")));
+        String tests = Files.readString(ROOT.resolve("observability-stack/prometheus/rules/tests/alerts-test.yml"));
+        int alerts = 0;
+        for (Map<String, Object> group : (List<Map<String, Object>>) rules.get("groups")) {
+            for (Map<String, Object> rule : (List<Map<String, Object>>) group.get("rules")) {
+                String alert = (String) rule.get("alert");
+                Map<String, String> labels = (Map<String, String>) rule.get("labels");
+                Map<String, String> annotations = (Map<String, String>) rule.get("annotations");
+                assertTrue(List.of("page", "ticket").contains(labels.get("severity")), alert + ": severity page or ticket");
+                assertNotNull(labels.get("service"), alert + ": service");
+                assertNotNull(annotations.get("summary"), alert + ": summary");
+                assertTrue(annotations.get("description").contains("query ") || annotations.get("description").contains("Targets"),
+                        alert + ": the description names what to look at");
+                assertEquals("docs/runbooks/" + alert + ".md", annotations.get("runbook_url"), alert);
+                assertTrue(Files.exists(ROOT.resolve(annotations.get("runbook_url"))), alert + ": its runbook exists");
+                assertTrue(tests.contains("alertname: " + alert + "\n"), alert + " has a unit test in rules/tests/alerts-test.yml");
+                alerts++;
+            }
+        }
+        assertEquals(9, alerts, "the alerts of docs/runbooks/README.md");
+    }
+
     /** Runs a checker in the repository root; it must exit 0. */
     static void run(String... command) {
         try {
