@@ -119,6 +119,22 @@ class StackLintIT {
         run(promtool, "test", "rules", "observability-stack/prometheus/rules/tests/alerts-test.yml");
     }
 
+    /** Alertmanager's configuration parses, and routes a page to the pager and a ticket to the tickets. */
+    @Test
+    void amtool_accepts_the_alertmanager_config_and_routes_by_severity() throws IOException, InterruptedException {
+        String amtool = TestTools.executable("amtool");
+        String config = "--config.file=observability-stack/alertmanager/alertmanager.yml";
+        run(amtool, "check-config", "observability-stack/alertmanager/alertmanager.yml");
+        for (var route : Map.of("severity=page", "pager", "severity=ticket", "tickets").entrySet()) {
+            // Its answer on stdout; stderr says that --config.file overrides --alertmanager.url.
+            Process process = new ProcessBuilder(amtool, "config", "routes", "test", config, "alertname=ServiceDown", route.getKey())
+                    .directory(ROOT.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String receiver = new String(process.getInputStream().readAllBytes()).trim();
+            assertTrue(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(route.getValue(), receiver, route.getKey());
+        }
+    }
+
     /** Each alert has a severity, a service, a summary, a description and a runbook that exists, and is unit-tested. */
     @Test
     @SuppressWarnings("unchecked")
