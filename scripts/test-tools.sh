@@ -8,7 +8,8 @@
 # They come from Debian 13 ("trixie"), a Go binary each that needs only libc, so they run on Debian 12.
 # Where the machine has no trixie source, one is added beside its own Debian source (the same mirror)
 # with pin priority 100, so that no installed package ever moves to trixie; the packages are then
-# downloaded and unpacked (dpkg -x), not installed.
+# downloaded and unpacked (dpkg -x), not installed; only a link to Alertmanager's templates goes where Debian's
+# build reads them (/usr/share/prometheus/alertmanager).
 #
 #   scripts/test-tools.sh          prints the directory to put first on PATH (installing when missing)
 #
@@ -20,8 +21,20 @@ tools="${VIDEO_SITE_TEST_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/video-site-test-
 # trixie's current versions (written against prometheus 2.53.3+ds1-2 and prometheus-alertmanager 0.28.1+ds-1)
 wanted=(prometheus/trixie promtool/trixie prometheus-alertmanager/trixie)
 stamp="$tools/.installed"
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+
+# Debian's Alertmanager reads its notification templates from a fixed path: the one link outside the cache
+# directory, made only when that path is free (Debian's own prometheus-alertmanager package puts the same there).
+link_alertmanager_templates() {
+  if [[ ! -e /usr/share/prometheus/alertmanager ]]; then
+    $sudo mkdir -p /usr/share/prometheus
+    $sudo ln -s "$tools/root/usr/share/prometheus/alertmanager" /usr/share/prometheus/alertmanager
+  fi
+}
 
 if [[ -f "$stamp" && "$(head -1 "$stamp")" == "${wanted[*]}" ]]; then
+  link_alertmanager_templates
   echo "$tools/bin"
   exit 0
 fi
@@ -31,9 +44,6 @@ if ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then
        "and Alertmanager 0.28+ (alertmanager, amtool) into $tools/bin yourself." >&2
   exit 1
 fi
-sudo=""
-[[ $(id -u) -ne 0 ]] && sudo="sudo"
-
 if ! apt-cache policy 2>/dev/null | grep -q " trixie/main "; then
   # The machine's own Debian source: its first URI and keyring (deb822 or one-line format).
   uri="" keyring=/usr/share/keyrings/debian-archive-keyring.gpg
@@ -80,6 +90,7 @@ for deb in "$download"/*.deb; do
 done
 ln -s ../root/usr/bin/prometheus ../root/usr/bin/promtool ../root/usr/bin/amtool "$tools/bin/"
 ln -s ../root/usr/bin/prometheus-alertmanager "$tools/bin/alertmanager"
+link_alertmanager_templates
 "$tools/bin/prometheus" --version >/dev/null
 "$tools/bin/alertmanager" --version >/dev/null 2>&1
 { echo "${wanted[*]}"; (cd "$download" && ls ./*.deb); } > "$stamp"
