@@ -55,6 +55,14 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
             E2eStack stack = new E2eStack(receiver, platform, prometheus);
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.awaitTargetsUp(Duration.ofSeconds(30));
+            // The first home page after a start loads and compiles every service's code path: on a busy 2-core
+            // machine it can outlive the gateway's 4 s budget (a 504). The tests meet a warm site.
+            long warming = System.nanoTime();
+            String home = platform.gatewayUrl() + "/api/home?userId=1";
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> Http.get(home).statusCode() == 200);
+            System.out.printf("[e2e] the site answered a home page %d ms after every service was ready%n",
+                    Duration.ofNanos(System.nanoTime() - warming).toMillis());
             return stack;
         } catch (RuntimeException e) {
             if (platform != null) {
