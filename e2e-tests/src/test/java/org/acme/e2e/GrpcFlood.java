@@ -1,9 +1,5 @@
 package org.acme.e2e;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +7,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+
+import org.acme.conventions.testing.RawGrpc;
 
 import com.google.common.util.concurrent.ListenableFuture;
 
@@ -22,13 +20,12 @@ import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 
 /**
- * Raw gRPC calls to the services' servers, without their generated stubs: many at once on one connection (a
- * client that opens as many streams as the server lets it), or one with a body of any bytes.
+ * Raw gRPC calls to the services' servers, without their generated stubs, many at once on one connection (a
+ * client that opens as many streams as the server lets it); one call alone is {@link RawGrpc#call}.
  */
 final class GrpcFlood {
 
     static final String LIST_VIDEOS = "videosite.video.v1.VideoCatalogService/ListVideos";
-    static final String GET_VIDEOS = "videosite.video.v1.VideoCatalogService/GetVideos";
     static final String GET_HOME_FEED = "videosite.recommend.v1.HomeFeedService/GetHomeFeed";
     /** ListVideosRequest{limit: 5}: field 3, varint 5. */
     static final byte[] LIMIT_5 = { 0x18, 0x05 };
@@ -45,26 +42,6 @@ final class GrpcFlood {
     private GrpcFlood() {
     }
 
-    static MethodDescriptor<byte[], byte[]> method(String fullName) {
-        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
-            @Override
-            public InputStream stream(byte[] value) {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(InputStream stream) {
-                try {
-                    return stream.readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(fullName).setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
-    }
-
     static ManagedChannel channel(int port) {
         return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
@@ -73,7 +50,7 @@ final class GrpcFlood {
     static Result at(int port, String method, byte[] request, int calls, Duration deadline) {
         ManagedChannel channel = channel(port);
         try {
-            MethodDescriptor<byte[], byte[]> descriptor = method(method);
+            MethodDescriptor<byte[], byte[]> descriptor = RawGrpc.method(method);
             List<ListenableFuture<byte[]>> answers = new ArrayList<>();
             for (int i = 0; i < calls; i++) {
                 answers.add(ClientCalls.futureUnaryCall(channel.newCall(descriptor,
@@ -84,26 +61,6 @@ final class GrpcFlood {
                 codes.merge(codeOf(answer), 1, Integer::sum);
             }
             return new Result(codes);
-        } finally {
-            channel.shutdownNow();
-        }
-    }
-
-    /** One call with {@code request} as its body, whatever the bytes: the status it ended with. */
-    static Status once(int port, String method, byte[] request) {
-        ManagedChannel channel = channel(port);
-        try {
-            ListenableFuture<byte[]> answer = ClientCalls.futureUnaryCall(channel.newCall(method(method),
-                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS)), request);
-            try {
-                answer.get();
-                return Status.OK;
-            } catch (ExecutionException e) {
-                return Status.fromThrowable(e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         } finally {
             channel.shutdownNow();
         }

@@ -192,7 +192,7 @@ class MemoryLimitsIT {
         assertEquals(FLOOD_CALLS, flood.count(Status.Code.OK) + flood.count(Status.Code.RESOURCE_EXHAUSTED),
                 "every call answered, or refused as too many: " + flood.codes());
         assertTrue(flood.count(Status.Code.OK) > 0, "some calls were served: " + flood.codes());
-        assertEquals(Status.Code.OK, GrpcFlood.once(port, method, request).getCode(), service.name() + " answers a call after the flood");
+        assertEquals(Status.Code.OK, org.acme.conventions.testing.RawGrpc.call(port, method, request, null).getCode(), service.name() + " answers a call after the flood");
     }
 
     /** {@code -Dmemory.nmt=true}: where each JVM's memory went (Native Memory Tracking), printed after the run. */

@@ -166,9 +166,4 @@ public abstract class GrpcServerBounds implements ServerBuilderCustomizer<VertxS
             throw e;
         }
     }
-
-    /** Calls in flight now (for tests). */
-    int callsInFlight() {
-        return maxCalls - inFlight.availablePermits();
-    }
 }

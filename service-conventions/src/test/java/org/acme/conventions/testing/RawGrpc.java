@@ -42,13 +42,17 @@ public final class RawGrpc {
     private RawGrpc() {
     }
 
+    /** A unary method whose request and answer are bytes, as they travel. */
+    public static MethodDescriptor<byte[], byte[]> method(String fullName) {
+        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(fullName).setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+    }
+
     /** The status the call to {@code method} with {@code body} ends with; {@code traceId}, if not null, is sent as its traceparent. */
     public static Status call(int port, String method, byte[] body, String traceId) {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         try {
-            MethodDescriptor<byte[], byte[]> descriptor = MethodDescriptor.<byte[], byte[]>newBuilder()
-                    .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-                    .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+            MethodDescriptor<byte[], byte[]> descriptor = method(method);
             io.grpc.Channel target = channel;
             if (traceId != null) {
                 Metadata headers = new Metadata();
