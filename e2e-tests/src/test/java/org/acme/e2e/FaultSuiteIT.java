@@ -49,7 +49,9 @@ class FaultSuiteIT {
     static final Duration RECOVERY_WITHIN = Duration.ofSeconds(2);
     static final long FD_BOUND = 25;
     static final long THREAD_BOUND = 25;
-    static final int TRACES_CHECKED_PER_FAULT = 3;
+    /** Spans leave a service once a second (quarkus.otel.bsp.schedule.delay): what it ended this long before SIGKILL may die with it. */
+    static final Duration LOST_AT_KILL = Duration.ofSeconds(2);
+    static final int HOP_HELD_AT_LEAST = 3;
     /** The gRPC service each backend serves: a gRPC client span names it in {@code rpc.service}. */
     static final Map<String, String> GRPC_SERVICES = Map.of("video-service", "videosite.video.v1.VideoCatalogService",
             "recommend-service", "videosite.recommend.v1.HomeFeedService");
@@ -139,6 +141,7 @@ class FaultSuiteIT {
         }
         double seconds = (System.nanoTime() - loadStart) / 1e9;
         report(outcomes, faults, seconds);
+        System.out.println("[faults] receiver: " + receiver.exportsSeen());
 
         List<Outcome> unanswered = outcomes.stream()
                 .filter(o -> o.status() == -1 || o.millis() > ANSWER_WITHIN.toMillis()).toList();
@@ -181,11 +184,13 @@ class FaultSuiteIT {
         for (Map.Entry<Fault, List<Outcome>> entry : byFault.entrySet()) {
             assertFailingHopInTraces(receiver, platform, entry.getKey(), entry.getValue());
         }
+        measureWholeTraces(receiver, faults, outcomes);
         for (Fault fault : faults) {
             assertTrue(fault.recoveryMillis() <= RECOVERY_WITHIN.toMillis(),
                     fault.service() + " " + fault.kind() + ": the site answered again " + fault.recoveryMillis()
                             + " ms after it was back, more than " + RECOVERY_WITHIN.toMillis() + " ms");
         }
+        assertEquals(Map.of(), receiver.refusedExports(), "exports the receiver refused (their spans are lost)");
         assertEquals(Map.of(), harm, "services left alone were harmed");
     }
 
@@ -218,36 +223,86 @@ class FaultSuiteIT {
     }
 
     /**
-     * The traces of a fault's failures lead to the call to the service at fault, marked as failed: the first
-     * {@value #TRACES_CHECKED_PER_FAULT} traces that arrived whole, in the order the failures happened (all of
-     * them if there were fewer). A trace that lacks the failing hop does not end the check: it is counted and
-     * printed. In CI, some traces of a frozen peer's window lack spans of the service that called it: while
-     * video-service was frozen, recommend-service's server span and its calls to video-service were missing
-     * from most traces, though video-service's spans of those calls arrived and every service kept exporting
-     * (the receiver's last-export times show it); the cause is not found yet. The check then looks at the next
-     * failures, and fails only when too few traces hold the hop at all.
+     * The traces of a fault's failures lead to the call to the service at fault, marked as failed. Every failure's
+     * trace is looked at (within one bound for all, for spans still on their way) and the counts are printed; the check
+     * asks for {@value #HOP_HELD_AT_LEAST} per fault. Not all: under a frozen video-service, some traces of the
+     * computing home-feed requests lack every span recommend-service made for them, though recommend-service kept
+     * exporting and refused nothing (docs/ARCHITECTURE.md, "Telemetry integrity": still open).
      */
     private static void assertFailingHopInTraces(OtlpReceiver receiver, Platform platform, Fault fault, List<Outcome> failures) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        int wanted = Math.min(TRACES_CHECKED_PER_FAULT, failures.size());
-        int found = 0;
         List<String> lacking = new ArrayList<>();
         for (Outcome failure : failures) {
             String missing = missingHop(receiver, platform, fault, failure, deadline);
-            if (missing == null) {
-                if (++found == wanted) {
-                    break;
-                }
-            } else {
+            if (missing != null) {
                 lacking.add(missing);
             }
         }
-        if (!lacking.isEmpty()) {
-            System.out.printf("[faults] %s %s: %d trace(s) without the failing hop, %d with it; first: %s%n", fault.service(),
-                    fault.kind(), lacking.size(), found, lacking.get(0));
+        int held = failures.size() - lacking.size();
+        System.out.printf("[faults] %s %s: %d failures, %d traces hold the failing hop%s%n", fault.service(), fault.kind(),
+                failures.size(), held, lacking.isEmpty() ? "" : "; the first without: " + lacking.get(0));
+        assertTrue(held >= Math.min(HOP_HELD_AT_LEAST, failures.size()), fault.service() + " " + fault.kind() + ": only " + held
+                + " of " + failures.size() + " failures' traces hold the failing hop; without it: " + lacking.stream().limit(3).toList());
+    }
+
+    /**
+     * Every answered request of the whole run, during the faults, between them and after each restart: how many traces
+     * are one tree (the gateway's server span their only root, no span whose parent never arrived). Printed, not yet
+     * asserted: the frozen-peer holes above are still open. Not counted: a request that reached a service in the last
+     * {@link #LOST_AT_KILL} before SIGKILL, whose spans that process had ended but not yet exported die with it.
+     */
+    private static void measureWholeTraces(OtlpReceiver receiver, List<Fault> faults, List<Outcome> outcomes) {
+        Map<String, Outcome> pending = new LinkedHashMap<>();
+        Map<String, Integer> lostAtKill = new TreeMap<>();
+        for (Outcome outcome : outcomes) {
+            if (outcome.status() == -1 || outcome.traceIdHeader() == null) {
+                continue;
+            }
+            Fault kill = faults.stream().filter(f -> f.kind().equals("killed") && outcome.startNanos() <= f.startNanos()
+                    && outcome.endNanos() >= f.startNanos() - LOST_AT_KILL.toNanos()).findFirst().orElse(null);
+            if (kill != null) {
+                lostAtKill.merge(kill.service(), 1, Integer::sum);
+            } else {
+                pending.put(outcome.traceIdHeader(), outcome);
+            }
         }
-        assertEquals(wanted, found, fault.service() + " " + fault.kind() + ": only " + found + " of " + failures.size()
-                + " failures' traces hold the failing hop; without it: " + lacking.stream().limit(3).toList());
+        int checked = pending.size();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        Map<String, String> broken = new LinkedHashMap<>();
+        do {
+            broken.clear();
+            pending.keySet().removeIf(traceId -> {
+                String problem = notWhole(receiver.spansOf(traceId));
+                if (problem != null) {
+                    broken.put(traceId, problem);
+                }
+                return problem == null;
+            });
+            if (!pending.isEmpty()) {
+                ServiceProcess.pause(Duration.ofMillis(500));
+            }
+        } while (!pending.isEmpty() && System.nanoTime() < deadline);
+        Map<String, Long> brokenBy = pending.values().stream().collect(Collectors.groupingBy(
+                o -> faults.stream().filter(f -> f.covers(o)).map(f -> f.service() + " " + f.kind()).findFirst().orElse("no fault"),
+                TreeMap::new, Collectors.counting()));
+        System.out.printf("[faults] traces: %d looked at, %d one tree, not by fault %s; left out (the killed process's last"
+                + " second): %s; first not whole: %s%n", checked, checked - pending.size(), brokenBy, lostAtKill,
+                broken.entrySet().stream().findFirst().map(e -> e.getKey() + " " + e.getValue()).orElse("none"));
+    }
+
+    /** Null if the spans are one tree under the gateway's server span; otherwise what is wrong, with the tree. */
+    static String notWhole(List<ReceivedSpan> spans) {
+        if (spans.isEmpty()) {
+            return "no span received";
+        }
+        SpanTree tree = new SpanTree(spans);
+        List<ReceivedSpan> roots = tree.roots();
+        boolean gatewayRoot = roots.size() == 1 && roots.get(0).service().equals("gateway-service")
+                && roots.get(0).span().getKind() == SpanKind.SPAN_KIND_SERVER;
+        if (gatewayRoot && tree.orphans().isEmpty()) {
+            return null;
+        }
+        return roots.size() + " root(s), " + tree.orphans().size() + " span(s) whose parent never arrived:\n" + tree.render();
     }
 
     /** Null if the failure's trace holds the call to the service at fault, marked as failed; otherwise what it holds. */
@@ -268,8 +323,20 @@ class FaultSuiteIT {
         return "trace " + traceId + " of " + failure.status() + " " + failure.body() + " holds no failed call to "
                 + fault.service() + " (port " + port + ", " + grpcService + "; " + receiver.exportsSeen() + "): " + receiver.spansOf(traceId).stream()
                         .map(s -> s.service() + " " + s.span().getKind() + " " + s.span().getName() + " port="
-                                + restPort(s) + " " + s.span().getStatus().getCode())
+                                + restPort(s) + " " + s.span().getStatus().getCode() + " id=" + s.spanId() + " parent="
+                                + s.parentSpanId() + whereParentIs(receiver, traceId, s))
                         .toList();
+    }
+
+    /** For a span whose parent is not in its trace: where that parent is, if it arrived at all (a diagnosis). */
+    private static String whereParentIs(OtlpReceiver receiver, String traceId, ReceivedSpan span) {
+        String parent = span.parentSpanId();
+        if (parent.isEmpty() || receiver.spansOf(traceId).stream().anyMatch(s -> s.spanId().equals(parent))) {
+            return "";
+        }
+        return receiver.spans().stream().filter(s -> s.spanId().equals(parent)).findFirst()
+                .map(s -> " (parent arrived in trace " + s.traceId() + ": " + s.service() + " " + s.span().getName() + ")")
+                .orElse(" (parent never arrived)");
     }
 
     /**

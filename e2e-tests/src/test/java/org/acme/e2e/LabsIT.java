@@ -386,8 +386,17 @@ class LabsIT {
     }
 
     private static SpanTree awaitTrace(E2eStack stack, String traceId, java.util.function.Predicate<SpanTree> complete) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
-                .until(() -> new SpanTree(stack.receiver.spansOf(traceId)), complete::test);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        SpanTree tree = new SpanTree(stack.receiver.spansOf(traceId));
+        while (!complete.test(tree)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("trace " + traceId + " still incomplete after 20 s (" + stack.receiver.exportsSeen()
+                        + "):\n" + tree.render());
+            }
+            ServiceProcess.pause(Duration.ofMillis(250));
+            tree = new SpanTree(stack.receiver.spansOf(traceId));
+        }
+        return tree;
     }
 
     private static ReceivedSpan single(SpanTree trace, String service, String name) {

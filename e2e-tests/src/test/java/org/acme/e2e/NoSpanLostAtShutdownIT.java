@@ -1,5 +1,6 @@
 package org.acme.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -68,6 +69,7 @@ class NoSpanLostAtShutdownIT {
                 System.out.printf("[shutdown] %d answered home pages (%d cache misses), %d spans received, %d traces incomplete%n",
                         burst.traceIds().size(), misses, receiver.spanCount(), incomplete.size());
 
+                assertEquals(Map.of(), receiver.refusedExports(), "exports the receiver refused (their spans are lost)");
                 assertTrue(incomplete.isEmpty(), () -> incomplete.size() + " of " + burst.traceIds().size()
                         + " traces lost spans at shutdown; the first:\n" + describe(receiver, incomplete));
                 assertTrue(misses > 0, "no cache miss in the burst: video-service's spans were not checked");

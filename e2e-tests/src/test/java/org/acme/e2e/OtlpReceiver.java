@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import com.google.protobuf.ByteString;
 
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -71,13 +74,19 @@ public final class OtlpReceiver implements AutoCloseable {
         }
     }
 
+    /** What the Collector's OTLP/gRPC receiver accepts by default (and gRPC servers in general). */
+    public static final int MAX_MESSAGE_BYTES = 4 << 20;
+
     private final int port;
+    private final Map<String, Integer> refused = new ConcurrentHashMap<>();
     private final Queue<ReceivedSpan> spans = new ConcurrentLinkedQueue<>();
     private final AtomicInteger spanCount = new AtomicInteger();
     private final Map<String, Queue<ReceivedSpan>> spansByTrace = new ConcurrentHashMap<>();
     private final Map<String, Queue<ReceivedLog>> logsByTrace = new ConcurrentHashMap<>();
     /** When each service's last trace export arrived (System.nanoTime), for the messages of failed waits. */
     private final Map<String, Long> lastTraceExport = new ConcurrentHashMap<>();
+    /** The largest export request (bytes) each service sent, traces and logs apart. */
+    private final Map<String, Integer> largestExport = new ConcurrentHashMap<>();
     private Server server;
 
     public OtlpReceiver(int port) {
@@ -90,11 +99,31 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public synchronized void start() {
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+                // The Collector's OTLP receiver refuses a message over 4 MiB (max_recv_msg_size_mib), as gRPC does by
+                // default: so does this one, and it counts what it refused.
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .addStreamTracerFactory(new ServerStreamTracer.Factory() {
+                    @Override
+                    public ServerStreamTracer newServerStreamTracer(String fullMethodName, Metadata headers) {
+                        return new ServerStreamTracer() {
+                            @Override
+                            public void streamClosed(Status status) {
+                                // CANCELLED or UNAVAILABLE: the sender went away (a service killed mid-export), its
+                                // connection with it; nothing was refused.
+                                if (!status.isOk() && status.getCode() != Status.Code.CANCELLED
+                                        && status.getCode() != Status.Code.UNAVAILABLE) {
+                                    refused.merge(fullMethodName + " " + status.getCode(), 1, Integer::sum);
+                                }
+                            }
+                        };
+                    }
+                })
                 .addService(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> reply) {
                         request.getResourceSpansList().forEach(resource -> {
                             String service = serviceName(resource.getResource());
+                            largestExport.merge(service + " traces", request.getSerializedSize(), Math::max);
                             resource.getScopeSpansList().forEach(scope -> scope.getSpansList().forEach(span -> {
                                 ReceivedSpan received = new ReceivedSpan(service, span);
                                 spansByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
@@ -112,6 +141,7 @@ public final class OtlpReceiver implements AutoCloseable {
                     public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> reply) {
                         request.getResourceLogsList().forEach(resource -> {
                             String service = serviceName(resource.getResource());
+                            largestExport.merge(service + " logs", request.getSerializedSize(), Math::max);
                             resource.getScopeLogsList().forEach(scope -> scope.getLogRecordsList().forEach(log -> {
                                 ReceivedLog received = new ReceivedLog(service, log);
                                 logsByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
@@ -190,7 +220,21 @@ public final class OtlpReceiver implements AutoCloseable {
         long now = System.nanoTime();
         Map<String, String> ago = new TreeMap<>();
         lastTraceExport.forEach((service, at) -> ago.put(service, String.format("%.1f s ago", (now - at) / 1e9)));
-        return spanCount() + " spans received; last trace export " + ago;
+        return spanCount() + " spans received; last trace export " + ago + "; largest exports " + largestExports()
+                + "; refused " + refusedExports();
+    }
+
+    /**
+     * The exports this receiver answered with an error, by gRPC service and status: RESOURCE_EXHAUSTED for a request
+     * over {@link #MAX_MESSAGE_BYTES}, whose spans or log records are lost. Empty when nothing was refused.
+     */
+    public Map<String, Integer> refusedExports() {
+        return new TreeMap<>(refused);
+    }
+
+    /** The largest export request each service sent, in bytes, by signal ("gateway-service traces"). */
+    public Map<String, Integer> largestExports() {
+        return new TreeMap<>(largestExport);
     }
 
     private static String serviceName(Resource resource) {
