@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.google.protobuf.ByteString;
 
@@ -79,6 +80,11 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final int port;
     private final Map<String, Integer> refused = new ConcurrentHashMap<>();
+    /** Spans and log records received (stored) per service. */
+    private final Map<String, AtomicLong> spansByService = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> logsByService = new ConcurrentHashMap<>();
+    /** How long each export waits before it is answered (a slow Collector); zero by default. */
+    private volatile java.time.Duration answerAfter = java.time.Duration.ZERO;
     private final Queue<ReceivedSpan> spans = new ConcurrentLinkedQueue<>();
     private final AtomicInteger spanCount = new AtomicInteger();
     private final Map<String, Queue<ReceivedSpan>> spansByTrace = new ConcurrentHashMap<>();
@@ -121,6 +127,9 @@ public final class OtlpReceiver implements AutoCloseable {
                 .addService(new TraceServiceGrpc.TraceServiceImplBase() {
                     @Override
                     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> reply) {
+                        if (!waitToAnswer(reply)) {
+                            return;
+                        }
                         request.getResourceSpansList().forEach(resource -> {
                             String service = serviceName(resource.getResource());
                             largestExport.merge(service + " traces", request.getSerializedSize(), Math::max);
@@ -129,6 +138,7 @@ public final class OtlpReceiver implements AutoCloseable {
                                 spansByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
                                 spans.add(received);
                                 spanCount.incrementAndGet();
+                                spansByService.computeIfAbsent(String.valueOf(service), k -> new AtomicLong()).incrementAndGet();
                             }));
                             lastTraceExport.put(String.valueOf(service), System.nanoTime());
                         });
@@ -139,12 +149,16 @@ public final class OtlpReceiver implements AutoCloseable {
                 .addService(new LogsServiceGrpc.LogsServiceImplBase() {
                     @Override
                     public void export(ExportLogsServiceRequest request, StreamObserver<ExportLogsServiceResponse> reply) {
+                        if (!waitToAnswer(reply)) {
+                            return;
+                        }
                         request.getResourceLogsList().forEach(resource -> {
                             String service = serviceName(resource.getResource());
                             largestExport.merge(service + " logs", request.getSerializedSize(), Math::max);
                             resource.getScopeLogsList().forEach(scope -> scope.getLogRecordsList().forEach(log -> {
                                 ReceivedLog received = new ReceivedLog(service, log);
                                 logsByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
+                                logsByService.computeIfAbsent(String.valueOf(service), k -> new AtomicLong()).incrementAndGet();
                             }));
                         });
                         reply.onNext(ExportLogsServiceResponse.getDefaultInstance());
@@ -222,6 +236,64 @@ public final class OtlpReceiver implements AutoCloseable {
         lastTraceExport.forEach((service, at) -> ago.put(service, String.format("%.1f s ago", (now - at) / 1e9)));
         return spanCount() + " spans received; last trace export " + ago + "; largest exports " + largestExports()
                 + "; refused " + refusedExports();
+    }
+
+    /**
+     * From now on every export waits {@code wait} before it is answered, as an overloaded Collector would; an export
+     * whose sender gave up meanwhile (its deadline passed) is then not kept, as the sender counts it as failed.
+     */
+    public void answerAfter(java.time.Duration wait) {
+        answerAfter = wait;
+    }
+
+    /** Spans received from {@code service} so far. */
+    public long spansFrom(String service) {
+        AtomicLong count = spansByService.get(service);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Log records received from {@code service} so far. */
+    public long logRecordsFrom(String service) {
+        AtomicLong count = logsByService.get(service);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Waits as {@link #answerAfter} says; false (the call answered CANCELLED) if the sender gave up meanwhile. */
+    private boolean waitToAnswer(StreamObserver<?> reply) {
+        java.time.Duration wait = answerAfter;
+        if (wait.isZero()) {
+            return true;
+        }
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (io.grpc.Context.current().isCancelled()) {
+            reply.onError(Status.CANCELLED.withDescription("the sender gave up").asRuntimeException());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Waits until every service that has sent traces has sent some more, arriving after {@code nanos}
+     * (System.nanoTime()): spans a service ended before then have left it, as long as {@code nanos} lies at least one
+     * export interval after they ended. Fails after {@code timeout}.
+     */
+    public void awaitExportsAfter(long nanos, java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (lastTraceExport.values().stream().anyMatch(at -> at - nanos < 0)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no trace export within " + timeout + " from every service: " + exportsSeen());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+        }
     }
 
     /**

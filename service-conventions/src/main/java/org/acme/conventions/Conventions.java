@@ -28,6 +28,13 @@ public final class Conventions {
     /** No CORS headers on the management interface's answers ({@link ManagementInterfaceWithoutCors}). */
     public static final String MANAGEMENT_WITHOUT_CORS = "conventions.management-without-cors.enabled";
 
+    /**
+     * Spans and log records exported through OpenTelemetry's own batch processors and OTLP/gRPC exporters, every one
+     * counted as exported or dropped and why ({@link CountedTelemetryExport}, {@link TelemetryCounts}); needs
+     * {@code quarkus.otel.exporter.otlp.enabled=false}.
+     */
+    public static final String COUNTED_TELEMETRY_EXPORT = "conventions.counted-telemetry-export.enabled";
+
     private Conventions() {
     }
 }
