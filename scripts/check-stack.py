@@ -4,12 +4,14 @@
 Sends the signature request (GET /api/home), then asks each backend through its own HTTP API
 whether that request's telemetry arrived: Jaeger holds the trace with spans from all four services,
 Loki holds log lines of that trace from at least two services, Prometheus sees every target up and
-an exemplar on the home page's latency, Grafana is healthy with its three datasources and the
+an exemplar on the home page's latency, every service delivered its spans to the Collector over the
+last five minutes without dropping any (the pipeline: their telemetry_* counters), Prometheus has the
+stack's alert rules loaded and an Alertmanager that is ready, Grafana is healthy with its four datasources and the
 dashboard provisioned. One line per step, PASS or FAIL, and on failure what to look at.
 
 Usage (against `docker compose up`; defaults are the compose stack's published ports):
   scripts/check-stack.py
-  scripts/check-stack.py --skip grafana,loki          # steps: site jaeger loki targets exemplars grafana
+  scripts/check-stack.py --skip grafana,loki          # steps: site jaeger loki targets exemplars pipeline alerts grafana
   scripts/check-stack.py --jobs gateway-service,user-service   # only these Prometheus jobs must be up
 Exit status: 0 when every step that ran passed. Needs Python 3 only.
 """
@@ -25,7 +27,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 SERVICES = ["gateway-service", "user-service", "video-service", "recommend-service"]
-STEPS = ["site", "jaeger", "loki", "targets", "exemplars", "grafana"]
+STEPS = ["site", "jaeger", "loki", "targets", "exemplars", "pipeline", "alerts", "grafana"]
 
 
 def get(url, timeout=5):
@@ -114,10 +116,18 @@ def check_loki(args, report, trace_id):
                 "docker compose logs otel-collector loki (the Collector exports logs to loki:3100/otlp)")
 
 
-def check_targets(args, report):
-    status, body, _ = get(args.prometheus + "/api/v1/targets")
+def prometheus_api(args, report, step, path):
+    """The JSON body of a Prometheus API call; None (and a FAIL line for the step) when it did not answer."""
+    status, body, _ = get(args.prometheus + path)
     if status != 200 or not isinstance(body, dict):
-        report.line(False, "targets", "Prometheus answered %s" % (status or "nothing"), "docker compose logs prometheus")
+        report.line(False, step, "Prometheus answered %s to %s" % (status or "nothing", path), "docker compose logs prometheus")
+        return None
+    return body
+
+
+def check_targets(args, report):
+    body = prometheus_api(args, report, "targets", "/api/v1/targets")
+    if body is None:
         return
     health = {}
     for target in body["data"]["activeTargets"]:
@@ -146,11 +156,64 @@ def check_exemplars(args, report):
                 "Prometheus needs --enable-feature=exemplar-storage (compose.yaml) and to ask for OpenMetrics alone (scrape_protocols in prometheus.yml)")
 
 
+def check_pipeline(args, report):
+    """Every service exported spans over the last 5 minutes and dropped none (spans or log records)."""
+    def by_job(expr):
+        status, body, _ = get("%s/api/v1/query?%s" % (args.prometheus, urllib.parse.urlencode({"query": expr})))
+        if status != 200 or not isinstance(body, dict) or body.get("status") != "success":
+            return None
+        return {r["metric"].get("job", "?"): float(r["value"][1]) for r in body["data"]["result"]}
+
+    jobs = args.jobs.split(",") if args.jobs else SERVICES
+
+    def pipeline():
+        exported = by_job("sum by (job) (increase(telemetry_spans_exported_total[5m]))")
+        dropped = by_job("sum by (job) (increase(telemetry_spans_dropped_total[5m]))"
+                         " + sum by (job) (increase(telemetry_log_records_dropped_total[5m]))")
+        if exported is None or dropped is None:
+            return False, "Prometheus did not answer the query"
+        silent = [job for job in jobs if exported.get(job, 0) <= 0]
+        losing = ["%s %.0f" % (job, dropped[job]) for job in jobs if dropped.get(job, 0) > 0]
+        detail = "spans exported over 5 min: %s; dropped: %s" % (
+            ", ".join("%s %.0f" % (job, exported.get(job, 0)) for job in jobs),
+            ", ".join(losing) or "none")
+        if silent:
+            detail += "; nothing exported by " + ", ".join(silent)
+        return not silent and not losing, detail
+    ok, detail = poll(pipeline, args.wait)
+    report.line(ok, "pipeline", detail,
+                "Grafana row \"Telemetry pipeline\" and docs/runbooks/TelemetryLost.md: export_failed means the Collector "
+                "refused or could not be reached (docker compose logs otel-collector), queue_full that it was too slow")
+
+
+def check_alerts(args, report):
+    """Prometheus evaluates the stack's rules and knows an Alertmanager, which answers ready."""
+    body = prometheus_api(args, report, "alerts", "/api/v1/rules")
+    if body is None:
+        return
+    rules = [r for g in body["data"]["groups"] for r in g["rules"]]
+    alerting = [r for r in rules if r.get("type") == "alerting"]
+    firing = sorted({r["name"] for r in alerting if r.get("state") == "firing"})
+    unhealthy = sorted({r["name"] for r in rules if r.get("health") not in ("ok", "unknown")})
+    report.line(bool(alerting) and not unhealthy, "alerts",
+                "%d alert rules and %d recording rules loaded%s; firing: %s" % (
+                    len(alerting), len(rules) - len(alerting),
+                    "; failing to evaluate: " + ", ".join(unhealthy) if unhealthy else "", ", ".join(firing) or "none"),
+                "Prometheus → Status → Rules (http://127.0.0.1:9090/rules); the files are observability-stack/prometheus/rules")
+    status, body, _ = get(args.prometheus + "/api/v1/alertmanagers")
+    active = [a["url"] for a in body["data"]["activeAlertmanagers"]] if status == 200 and isinstance(body, dict) else []
+    ready, _, _ = get(args.alertmanager + "/-/ready")
+    report.line(bool(active) and ready == 200, "alerts",
+                "Prometheus sends alerts to %s; Alertmanager at %s answers %s" % (
+                    ", ".join(active) or "no Alertmanager", args.alertmanager, ready or "nothing"),
+                "docker compose logs alertmanager; prometheus.yml's alerting section names alertmanager:9093")
+
+
 def check_grafana(args, report):
     status, body, _ = get(args.grafana + "/api/health")
     report.line(status == 200 and isinstance(body, dict) and body.get("database") == "ok", "grafana",
                 "health: %s" % (body if status else "no answer"), "docker compose logs grafana")
-    for uid in ("prometheus", "loki", "jaeger"):
+    for uid in ("prometheus", "loki", "jaeger", "alertmanager"):
         status, body, _ = get("%s/api/datasources/uid/%s/health" % (args.grafana, uid), timeout=15)
         message = body.get("message", body) if isinstance(body, dict) else body
         ok = status == 200 and isinstance(body, dict) and body.get("status") == "OK"
@@ -169,6 +232,7 @@ def main():
     parser.add_argument("--jaeger", default="http://127.0.0.1:16686")
     parser.add_argument("--loki", default="http://127.0.0.1:3100")
     parser.add_argument("--prometheus", default="http://127.0.0.1:9090")
+    parser.add_argument("--alertmanager", default="http://127.0.0.1:9093")
     parser.add_argument("--grafana", default="http://127.0.0.1:3000")
     parser.add_argument("--skip", default="", help="comma-separated steps to leave out: " + " ".join(STEPS))
     parser.add_argument("--jobs", default="", help="Prometheus jobs that must be up (default: every job it scrapes)")
@@ -188,7 +252,8 @@ def main():
             report.skip(step, "no trace id: the signature request did not succeed")
         else:
             check(args, report, trace_id)
-    for step, check in (("targets", check_targets), ("exemplars", check_exemplars), ("grafana", check_grafana)):
+    for step, check in (("targets", check_targets), ("exemplars", check_exemplars), ("pipeline", check_pipeline),
+                        ("alerts", check_alerts), ("grafana", check_grafana)):
         if step in skip:
             report.skip(step, "left out (--skip)")
         else:

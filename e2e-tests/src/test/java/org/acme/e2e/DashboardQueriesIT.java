@@ -28,6 +28,16 @@ class DashboardQueriesIT {
 
     /** Series that Prometheus itself makes, not the services. */
     static final Set<String> PROMETHEUS_OWN = Set.of("up", "ALERTS");
+    /**
+     * The Collector's own metrics (its :8888), which cannot be scraped here (no Collector runs): the names the pinned
+     * otel/opentelemetry-collector-contrib 0.156.0 exposes with the stack's telemetry config, read in the collector's
+     * sources at v0.156.0 (receiver/receiverhelper, exporter/exporterhelper; since v0.152.0 an explicit Prometheus
+     * reader adds no _total or unit suffix). Any other otelcol_ name in a dashboard fails like any unknown name.
+     */
+    static final Set<String> COLLECTOR_OWN = Set.of("otelcol_receiver_accepted_spans", "otelcol_receiver_refused_spans",
+            "otelcol_receiver_accepted_log_records", "otelcol_receiver_refused_log_records", "otelcol_exporter_sent_spans",
+            "otelcol_exporter_send_failed_spans", "otelcol_exporter_sent_log_records", "otelcol_exporter_send_failed_log_records",
+            "otelcol_exporter_queue_size", "otelcol_exporter_queue_capacity");
     /** A recording rule's name, in the stack's rule files: a series Prometheus makes from the services'. */
     static final Pattern RECORD = Pattern.compile("^\\s*- record: (\\S+)$", Pattern.MULTILINE);
     static final Pattern SELECTOR = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*\\{");
@@ -43,6 +53,7 @@ class DashboardQueriesIT {
         Http.post(stack.gateway() + "/api/videos", "{\"title\":\"Dashboards\",\"durationSeconds\":60,\"sizeBytes\":100,\"uploaderId\":3}");
 
         Set<String> emitted = new HashSet<>(PROMETHEUS_OWN);
+        emitted.addAll(COLLECTOR_OWN);
         try (var rules = java.nio.file.Files.list(StackLintIT.ROOT.resolve("observability-stack/prometheus/rules"))) {
             for (java.nio.file.Path file : rules.filter(f -> f.toString().endsWith(".yml")).toList()) {
                 Matcher record = RECORD.matcher(java.nio.file.Files.readString(file));

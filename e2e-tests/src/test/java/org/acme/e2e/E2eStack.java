@@ -10,7 +10,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Everything the end-to-end tests run against, started once per test run: an OTLP receiver, the
- * four services sending to it, and Prometheus scraping them. Stopped when the run ends, also when
+ * four services sending to it, Prometheus scraping them and evaluating the stack's rules, and Alertmanager
+ * receiving its alerts. Stopped when the run ends, also when
  * a test fails or the JVM is interrupted.
  */
 public final class E2eStack implements AutoCloseable, ExtensionContext.Store.CloseableResource {
@@ -24,12 +25,14 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
     public final OtlpReceiver receiver;
     public final Platform platform;
     public final PrometheusServer prometheus;
+    public final AlertmanagerServer alertmanager;
     private boolean closed;
 
-    private E2eStack(OtlpReceiver receiver, Platform platform, PrometheusServer prometheus) {
+    private E2eStack(OtlpReceiver receiver, Platform platform, PrometheusServer prometheus, AlertmanagerServer alertmanager) {
         this.receiver = receiver;
         this.platform = platform;
         this.prometheus = prometheus;
+        this.alertmanager = alertmanager;
     }
 
     static E2eStack start() {
@@ -50,9 +53,13 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
                 int composePort = ServiceSettings.of(root, service.name()).observabilityPort();
                 targets.put(service.name() + ":" + composePort, "127.0.0.1:" + service.managementPort());
             }
+            AlertmanagerServer alertmanager = AlertmanagerServer.start(
+                    root.resolve("observability-stack/alertmanager/alertmanager.yml"), List.of("pager", "tickets"),
+                    work.resolve("alertmanager"));
+            targets.put("alertmanager:9093", alertmanager.address());
             PrometheusServer prometheus = PrometheusServer.start(
                     root.resolve("observability-stack/prometheus/prometheus.yml"), targets, work.resolve("prometheus"));
-            E2eStack stack = new E2eStack(receiver, platform, prometheus);
+            E2eStack stack = new E2eStack(receiver, platform, prometheus, alertmanager);
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.awaitTargetsUp(Duration.ofSeconds(30));
             // The first home page after a start loads and compiles every service's code path: on a busy 2-core
@@ -97,6 +104,7 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
         }
         closed = true;
         prometheus.close();
+        alertmanager.close();
         platform.close();
         receiver.close();
     }

@@ -74,7 +74,8 @@ class LabsIT {
 
         /** Runs block {@code index} as the learner would, and returns what it printed; fails if it fails. */
         String run(int index, E2eStack stack) {
-            String block = blocks.get(index).replace("http://127.0.0.1:8080", stack.gateway());
+            String block = blocks.get(index).replace("http://127.0.0.1:8080", stack.gateway())
+                    .replace("http://127.0.0.1:9000", stack.platform.service("gateway-service").managementUrl());
             Map<String, String> env = new LinkedHashMap<>();
             for (ServiceProcess service : stack.platform.services()) {
                 env.put("FAULT_ADMIN_" + service.name().toUpperCase().replace('-', '_'), service.managementUrl());
@@ -431,6 +432,51 @@ class LabsIT {
 
     private static boolean failed(ReceivedSpan span) {
         return span.span().getStatus().getCode().getNumber() == 2;
+    }
+
+    /**
+     * Lab 5: the learner's {@code docker compose stop otel-collector} and {@code start} are the receiver stopped and
+     * started here; the rest runs as written.
+     */
+    @Test
+    @Order(5)
+    void lab_5_spans_made_while_the_collector_is_away_are_counted_as_dropped_and_never_arrive(E2eStack stack) {
+        lastStack = stack;
+        Lab lab = Lab.read("05-is-my-telemetry-complete.md");
+        assertEquals(4, lab.blocks().size(), "a page before, pages during, the counts, a page after");
+        String before = traceHeader(lab.run(0, stack));
+        awaitTrace(stack, before, tree -> !tree.find("gateway-service", SpanKind.SPAN_KIND_SERVER, "GET /api/home").isEmpty());
+        String gatewayMetrics = stack.platform.service("gateway-service").managementUrl() + "/q/metrics";
+        double failedBefore = TelemetryLossIT.sample(Http.get(gatewayMetrics).body(), "telemetry_spans_dropped_total",
+                "reason=\"export_failed\"");
+
+        List<String> during = new ArrayList<>();
+        String counts;
+        stack.receiver.stop();
+        try {
+            Matcher ids = TRACE_HEADER.matcher(lab.run(1, stack));
+            while (ids.find()) {
+                during.add(ids.group(1));
+            }
+            counts = lab.run(2, stack);
+        } finally {
+            stack.receiver.start();
+        }
+        String after = traceHeader(lab.run(3, stack));
+
+        assertEquals(5, during.size(), "five pages while the Collector was away");
+        double failed = TelemetryLossIT.sample(counts, "telemetry_spans_dropped_total", "reason=\"export_failed\"");
+        assertTrue(failed > failedBefore, "the gateway counted the spans it could not export:\n" + counts);
+        assertTrue(TelemetryLossIT.sample(counts, "telemetry_spans_ended_total", "") > 0, counts);
+        SpanTree whole = awaitTrace(stack, after, tree -> tree.roots().size() == 1 && tree.orphans().isEmpty()
+                && !tree.find("recommend-service", SpanKind.SPAN_KIND_SERVER, null).isEmpty()
+                && !tree.find("user-service", SpanKind.SPAN_KIND_SERVER, null).isEmpty());
+        System.out.printf("[lab] lab 5: %s dropped for a failed export, was %s; the page after holds %d spans%n", failed,
+                failedBefore, whole.spans().size());
+        for (String traceId : during) {
+            assertFalse(stack.receiver.holdsTrace(traceId), "trace " + traceId + " was made while the Collector was away, and"
+                    + " the lab says none of it arrives:\n" + new SpanTree(stack.receiver.spansOf(traceId)).render());
+        }
     }
 
     private static String traceHeader(String printed) {

@@ -91,22 +91,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("prometheus exited: " + tail());
-            }
-            try {
-                if (HTTP.send(HttpRequest.newBuilder(URI.create(url("/-/ready"))).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException | InterruptedException e) {
-                // not listening yet
-            }
-            ServiceProcess.pause(Duration.ofMillis(200));
-        }
-        throw new IllegalStateException("prometheus not ready: " + tail());
+        TestTools.awaitReady("prometheus", process, baseUrl(), log, timeout);
     }
 
     private String url(String path) {
@@ -180,12 +165,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     public String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return TestTools.tail(log);
     }
 
     @Override

@@ -116,6 +116,8 @@ class PublicEdgeIT {
         Map<String, Integer> answers = new ConcurrentHashMap<>();
         List<String> outsideContract = Collections.synchronizedList(new ArrayList<>());
         List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<String> traceIds = Collections.synchronizedList(new ArrayList<>());
+        Map<String, Double> droppedBefore = droppedSpans(stack);
         long end = System.nanoTime() + OVERLOAD.toNanos();
         ExecutorService workers = Executors.newFixedThreadPool(CONNECTIONS);
         long started = System.nanoTime();
@@ -132,6 +134,7 @@ class PublicEdgeIT {
                             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
                             latencies.add(System.nanoTime() - sent);
                             answers.merge(Integer.toString(response.statusCode()), 1, Integer::sum);
+                            response.headers().firstValue("X-Trace-Id").ifPresent(traceIds::add);
                             String why = outsideContract(response);
                             if (why != null && outsideContract.size() < 5) {
                                 outsideContract.add(response.statusCode() + " " + why + ": " + response.body());
@@ -160,6 +163,35 @@ class PublicEdgeIT {
 
         assertEquals(0, lost.get(), "requests without an answer: " + answers);
         assertTrue(outsideContract.isEmpty(), "answers outside the error contract: " + outsideContract);
+
+        // Every answered request's trace is whole, or the services counted at least as many dropped spans as there
+        // are traces with a hole (each lacks one span at least): overload may cost telemetry, never silently.
+        List<String> notWhole = new ArrayList<>(traceIds);
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        do {
+            notWhole.removeIf(id -> FaultSuiteIT.notWhole(stack.receiver.spansOf(id)) == null);
+            if (!notWhole.isEmpty()) {
+                ServiceProcess.pause(Duration.ofMillis(500));
+            }
+        } while (!notWhole.isEmpty() && System.nanoTime() < deadline);
+        Map<String, Double> droppedAfter = droppedSpans(stack);
+        double dropped = droppedAfter.entrySet().stream().mapToDouble(e -> e.getValue() - droppedBefore.getOrDefault(e.getKey(), 0.0)).sum();
+        System.out.printf("[e2e] overload: %d traces, %d not whole; spans the services counted as dropped meanwhile: %.0f%n",
+                traceIds.size(), notWhole.size(), dropped);
+        assertTrue(notWhole.size() <= dropped, notWhole.size() + " traces are not whole, but the services counted " + dropped
+                + " dropped spans; the first: " + notWhole.stream().findFirst()
+                        .map(id -> id + " " + FaultSuiteIT.notWhole(stack.receiver.spansOf(id))).orElse(""));
+    }
+
+    /** Each service's telemetry_spans_dropped_total (both reasons). */
+    private static Map<String, Double> droppedSpans(E2eStack stack) {
+        Map<String, Double> dropped = new TreeMap<>();
+        for (ServiceProcess service : stack.platform.services()) {
+            String metrics = Http.get(service.managementUrl() + "/q/metrics").body();
+            dropped.put(service.name(), TelemetryLossIT.sample(metrics, "telemetry_spans_dropped_total", "reason=\"queue_full\"")
+                    + TelemetryLossIT.sample(metrics, "telemetry_spans_dropped_total", "reason=\"export_failed\""));
+        }
+        return dropped;
     }
 
     @Test

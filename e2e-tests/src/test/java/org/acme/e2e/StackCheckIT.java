@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 /**
  * The trainer's stack check (scripts/check-stack.py), run against what can run here: the four
  * services and a real Prometheus (2.53, with the stack's scrape config: exemplars included). Jaeger,
@@ -26,7 +28,8 @@ class StackCheckIT {
 
     static Run checkStack(E2eStack stack, String... extra) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("python3", StackLintIT.ROOT.resolve("scripts/check-stack.py").toString(),
-                "--site", stack.gateway(), "--prometheus", stack.prometheus.baseUrl(), "--wait", "10",
+                "--site", stack.gateway(), "--prometheus", stack.prometheus.baseUrl(), "--alertmanager",
+                stack.alertmanager.baseUrl(), "--wait", "10",
                 "--skip", "jaeger,loki,grafana"));
         command.addAll(List.of(extra));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -43,6 +46,16 @@ class StackCheckIT {
         assertTrue(run.output().matches("(?s).*PASS site +GET /api/home\\?userId=1 → 200, trace id [0-9a-f]{32}.*"), run.output());
         assertTrue(run.output().contains("PASS targets    4 of 4 jobs up"), run.output());
         assertTrue(run.output().matches("(?s).*PASS exemplars +\\d+ exemplars on the /api/home latency.*"), run.output());
+        // The stack's scrape config names the traffic generator, which does not run here: ServiceDown may fire for it.
+        assertTrue(run.output().matches("(?s).*PASS alerts +\\d+ alert rules and \\d+ recording rules loaded; firing: (none|ServiceDown)\n.*"),
+                run.output());
+        JsonNode firing = stack.prometheus.query("ALERTS{alertstate=\"firing\"}");
+        for (JsonNode alert : firing) {
+            assertEquals("traffic-generator", alert.path("metric").path("job").asText(), "firing on a healthy platform: " + firing);
+        }
+        assertTrue(run.output().contains("PASS alerts     Prometheus sends alerts to http://" + stack.alertmanager.address()), run.output());
+        assertTrue(run.output().matches("(?s).*PASS pipeline +spans exported over 5 min: .*gateway-service [1-9].*; dropped: none.*"),
+                run.output());
         assertTrue(run.output().contains("SKIP jaeger"), run.output());
     }
 

@@ -28,6 +28,40 @@ final class TestTools {
         return Files.isExecutable(unpacked) ? unpacked.toString() : name;
     }
 
+    /**
+     * Waits until the tool's {@code /-/ready} answers 200 (Prometheus and Alertmanager both have one); fails with the
+     * last lines of its log when it exits or the time runs out.
+     */
+    static void awaitReady(String name, Process process, String baseUrl, Path log, java.time.Duration timeout) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited: " + tail(log));
+            }
+            try {
+                if (http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/-/ready")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException | InterruptedException e) {
+                // not listening yet
+            }
+            ServiceProcess.pause(java.time.Duration.ofMillis(200));
+        }
+        throw new IllegalStateException(name + " not ready: " + tail(log));
+    }
+
+    /** The last 20 lines of a tool's log. */
+    static String tail(Path log) {
+        try {
+            java.util.List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
     /** The message for a tool that could not be started. */
     static String missing(String name) {
         return name + " is needed: scripts/test-tools.sh unpacks Prometheus 2.53 and Alertmanager 0.28 into "
