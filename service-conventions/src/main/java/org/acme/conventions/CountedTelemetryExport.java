@@ -18,6 +18,8 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
@@ -39,7 +41,7 @@ import io.quarkus.opentelemetry.runtime.AutoConfiguredOpenTelemetrySdkBuilderCus
 
 /**
  * Spans and log records leave this service counted ({@link TelemetryCounts}): through OpenTelemetry's own batch
- * processors and OTLP/gRPC exporters, built here with a meter for their drops, in place of Quarkus' exporter.
+ * processors and OTLP exporters, built here with a meter for their drops, in place of Quarkus' exporter.
  * <p>
  * Why not Quarkus' exporter: in Quarkus 3.33 it gives its batch processors and exporters no meter, so a span
  * dropped from a full queue or lost in a failed export is counted nowhere; and its export result can stay
@@ -51,7 +53,8 @@ import io.quarkus.opentelemetry.runtime.AutoConfiguredOpenTelemetrySdkBuilderCus
  * Switched on by {@code conventions.counted-telemetry-export.enabled=true} with
  * {@code quarkus.otel.exporter.otlp.enabled=false} (or every span would leave twice). The exporters share one
  * event-loop thread of their own: telemetry never waits for, nor holds up, the application's event loops. Plain
- * text or TLS follows the endpoint's scheme.
+ * text or TLS follows the endpoint's scheme. {@code quarkus.otel.exporter.otlp.protocol=http/protobuf} (or a signal's own)
+ * sends OTLP/HTTP instead, to {@code <endpoint>/v1/traces} and {@code /v1/logs}, over the JDK's HTTP client.
  */
 @IfBuildProperty(name = Conventions.COUNTED_TELEMETRY_EXPORT, stringValue = "true")
 @Singleton
@@ -79,6 +82,13 @@ public class CountedTelemetryExport implements AutoConfiguredOpenTelemetrySdkBui
     Duration logsTimeout;
     @ConfigProperty(name = "quarkus.otel.logs.enabled", defaultValue = "false")
     boolean logsEnabled;
+    /** grpc (Quarkus' default) or http/protobuf; a signal's own setting wins. */
+    @ConfigProperty(name = "quarkus.otel.exporter.otlp.protocol", defaultValue = "grpc")
+    String protocol;
+    @ConfigProperty(name = "quarkus.otel.exporter.otlp.traces.protocol")
+    Optional<String> tracesProtocol;
+    @ConfigProperty(name = "quarkus.otel.exporter.otlp.logs.protocol")
+    Optional<String> logsProtocol;
 
     @ConfigProperty(name = "quarkus.otel.bsp.schedule.delay", defaultValue = "5s")
     Duration spanDelay;
@@ -108,9 +118,16 @@ public class CountedTelemetryExport implements AutoConfiguredOpenTelemetrySdkBui
     }
 
     private SpanProcessor spanPipeline(EventLoopGroup loop) {
-        ManagedChannel channel = channel(tracesEndpoint.orElse(endpoint), loop);
-        SpanExporter otlp = OtlpGrpcSpanExporter.builder().setChannel(channel).setTimeout(tracesTimeout)
-                .setRetryPolicy(RETRIES).build();
+        String target = tracesEndpoint.orElse(endpoint);
+        ManagedChannel channel = null;
+        SpanExporter otlp;
+        if (overHttp(tracesProtocol)) {
+            otlp = OtlpHttpSpanExporter.builder().setEndpoint(httpPath(target, "/v1/traces")).setTimeout(tracesTimeout)
+                    .setRetryPolicy(RETRIES).build();
+        } else {
+            channel = channel(target, loop);
+            otlp = OtlpGrpcSpanExporter.builder().setChannel(channel).setTimeout(tracesTimeout).setRetryPolicy(RETRIES).build();
+        }
         counts.spans.capacity = spanQueue;
         BatchSpanProcessor batch = BatchSpanProcessor.builder(new CountedSpans(otlp, counts.spans, channel))
                 .setScheduleDelay(spanDelay).setMaxQueueSize(spanQueue).setMaxExportBatchSize(spanBatch)
@@ -151,9 +168,16 @@ public class CountedTelemetryExport implements AutoConfiguredOpenTelemetrySdkBui
     }
 
     private LogRecordProcessor logPipeline(EventLoopGroup loop) {
-        ManagedChannel channel = channel(logsEndpoint.orElse(endpoint), loop);
-        LogRecordExporter otlp = OtlpGrpcLogRecordExporter.builder().setChannel(channel).setTimeout(logsTimeout)
-                .setRetryPolicy(RETRIES).build();
+        String target = logsEndpoint.orElse(endpoint);
+        ManagedChannel channel = null;
+        LogRecordExporter otlp;
+        if (overHttp(logsProtocol)) {
+            otlp = OtlpHttpLogRecordExporter.builder().setEndpoint(httpPath(target, "/v1/logs")).setTimeout(logsTimeout)
+                    .setRetryPolicy(RETRIES).build();
+        } else {
+            channel = channel(target, loop);
+            otlp = OtlpGrpcLogRecordExporter.builder().setChannel(channel).setTimeout(logsTimeout).setRetryPolicy(RETRIES).build();
+        }
         counts.logRecords.capacity = logQueue;
         BatchLogRecordProcessor batch = BatchLogRecordProcessor.builder(new CountedLogRecords(otlp, counts.logRecords, channel))
                 .setScheduleDelay(logDelay).setMaxQueueSize(logQueue).setMaxExportBatchSize(logBatch)
@@ -177,6 +201,15 @@ public class CountedTelemetryExport implements AutoConfiguredOpenTelemetrySdkBui
         };
     }
 
+    private boolean overHttp(Optional<String> signalProtocol) {
+        return "http/protobuf".equals(signalProtocol.orElse(protocol));
+    }
+
+    /** OTLP/HTTP's endpoint is a base URL, each signal at its own path under it, as Quarkus' exporter has it. */
+    static String httpPath(String base, String path) {
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
     /** A gRPC channel to the OTLP endpoint on the telemetry's own event loop; plain text unless the scheme is https. */
     static ManagedChannel channel(String endpoint, EventLoopGroup loop) {
         URI uri = URI.create(endpoint);
@@ -193,14 +226,16 @@ public class CountedTelemetryExport implements AutoConfiguredOpenTelemetrySdkBui
      * Exports come at most once per schedule delay, so each one may ask for a new attempt at once.
      */
     static void reconnectAtOnce(ManagedChannel channel) {
-        if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        if (channel != null && channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
             channel.resetConnectBackoff();
         }
     }
 
     /** Closes a channel once its exporter has shut down (the exporter does not own a channel it was given). */
     static CompletableResultCode closing(CompletableResultCode shutdown, ManagedChannel channel) {
-        shutdown.whenComplete(channel::shutdown);
+        if (channel != null) {
+            shutdown.whenComplete(channel::shutdown);
+        }
         return shutdown;
     }
 
