@@ -287,12 +287,7 @@ public final class OtlpReceiver implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no trace export within " + timeout + " from every service: " + exportsSeen());
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
-            }
+            ServiceProcess.pause(java.time.Duration.ofMillis(50));
         }
     }
 
