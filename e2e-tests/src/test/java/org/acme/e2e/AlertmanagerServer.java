@@ -23,8 +23,8 @@ import com.sun.net.httpserver.HttpServer;
  */
 public final class AlertmanagerServer implements AutoCloseable {
 
-    /** One notification: the receiver it was routed to, and Alertmanager's webhook body. */
-    public record Notification(String receiver, JsonNode body) {
+    /** One notification: the receiver it was routed to, Alertmanager's webhook body, and when it came (System.nanoTime). */
+    public record Notification(String receiver, JsonNode body, long receivedNanos) {
         public String status() {
             return body.path("status").asText();
         }
@@ -79,7 +79,7 @@ public final class AlertmanagerServer implements AutoCloseable {
                 try (exchange) {
                     String receiver = exchange.getRequestURI().getPath().substring(1);
                     JsonNode body = JSON.readTree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                    alertmanager.notifications.add(new Notification(receiver, body));
+                    alertmanager.notifications.add(new Notification(receiver, body, System.nanoTime()));
                     exchange.sendResponseHeaders(200, -1);
                 }
             });

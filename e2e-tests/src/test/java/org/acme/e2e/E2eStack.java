@@ -48,17 +48,9 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
                 System.out.printf("[e2e] %s ready on %s in %d ms (pid %d)%n", service.name(), service.baseUrl(),
                         service.lastStartup().toMillis(), service.pid());
             }
-            Map<String, String> targets = new LinkedHashMap<>();
-            for (ServiceProcess service : platform.services()) {
-                int composePort = ServiceSettings.of(root, service.name()).observabilityPort();
-                targets.put(service.name() + ":" + composePort, "127.0.0.1:" + service.managementPort());
-            }
-            AlertmanagerServer alertmanager = AlertmanagerServer.start(
-                    root.resolve("observability-stack/alertmanager/alertmanager.yml"), List.of("pager", "tickets"),
-                    work.resolve("alertmanager"));
-            targets.put("alertmanager:9093", alertmanager.address());
-            PrometheusServer prometheus = PrometheusServer.start(
-                    root.resolve("observability-stack/prometheus/prometheus.yml"), targets, work.resolve("prometheus"));
+            Alerting alerting = Alerting.start(root, platform, work);
+            PrometheusServer prometheus = alerting.prometheus();
+            AlertmanagerServer alertmanager = alerting.alertmanager();
             E2eStack stack = new E2eStack(receiver, platform, prometheus, alertmanager);
             Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             stack.awaitTargetsUp(Duration.ofSeconds(30));
@@ -77,6 +69,45 @@ public final class E2eStack implements AutoCloseable, ExtensionContext.Store.Clo
             }
             receiver.close();
             throw e;
+        }
+    }
+
+    /**
+     * A Prometheus and an Alertmanager over the platform's services, from the compose stack's own files (its
+     * scrape jobs, rule files, routes and inhibitions), each compose target pointed at the process that plays it:
+     * the traffic generator's too when it runs. A pair started later than the stack has a history of its own.
+     */
+    record Alerting(PrometheusServer prometheus, AlertmanagerServer alertmanager) implements AutoCloseable {
+
+        static Alerting start(Path root, Platform platform, Path work) {
+            Map<String, String> targets = new LinkedHashMap<>();
+            for (ServiceProcess service : platform.services()) {
+                int composePort = ServiceSettings.of(root, service.name()).observabilityPort();
+                targets.put(service.name() + ":" + composePort, "127.0.0.1:" + service.managementPort());
+            }
+            ServiceProcess generator = platform.trafficGenerator();
+            if (generator != null && generator.isAlive()) {
+                targets.put(Platform.TRAFFIC_GENERATOR + ":" + ServiceSettings.of(root, Platform.TRAFFIC_GENERATOR).observabilityPort(),
+                        "127.0.0.1:" + generator.managementPort());
+            }
+            AlertmanagerServer alertmanager = AlertmanagerServer.start(
+                    root.resolve("observability-stack/alertmanager/alertmanager.yml"), List.of("pager", "tickets"),
+                    work.resolve("alertmanager"));
+            targets.put("alertmanager:9093", alertmanager.address());
+            try {
+                PrometheusServer prometheus = PrometheusServer.start(
+                        root.resolve("observability-stack/prometheus/prometheus.yml"), targets, work.resolve("prometheus"));
+                return new Alerting(prometheus, alertmanager);
+            } catch (RuntimeException e) {
+                alertmanager.close();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            prometheus.close();
+            alertmanager.close();
         }
     }
 

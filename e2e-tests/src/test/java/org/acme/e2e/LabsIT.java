@@ -42,7 +42,8 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
  * taken from the lab's own Markdown and run in order, from the repository root, against the real
  * services (only the gateway's address and the admin APIs' addresses differ, through the environment
  * the scripts read); then the test checks what the lab says the learner will see, in the spans and logs
- * the services exported and in Prometheus. Change a lab and this says whether it is still true.
+ * the services exported and in Prometheus. Change a lab and this says whether it is still true. Lab 6, the pager,
+ * runs in {@link AlertsIT}: its alert must come from its fault, on a Prometheus that has seen a calm site first.
  */
 @Order(4)
 @ExtendWith(PlatformExtension.class)
@@ -54,6 +55,8 @@ class LabsIT {
     private static final Pattern TRACE_HEADER = Pattern.compile("(?im)^x-trace-id:\\s*([0-9a-f]{32})");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static E2eStack lastStack;
+    /** The longest a block may take: a lab's waits are bounded by 300 s at most (scripts/alerts). */
+    static final Duration BLOCK_BOUND = Duration.ofSeconds(330);
 
     /** One lab: its file and its runnable blocks, in order. */
     record Lab(Path file, List<String> blocks) {
@@ -74,12 +77,22 @@ class LabsIT {
 
         /** Runs block {@code index} as the learner would, and returns what it printed; fails if it fails. */
         String run(int index, E2eStack stack) {
+            return run(index, stack, stack.prometheus, stack.alertmanager);
+        }
+
+        /**
+         * The same, with {@code scripts/alerts} asking the given Prometheus and Alertmanager. A block ends within its
+         * own bounds: a command that waits says how long ({@code scripts/alerts wait … 240}).
+         */
+        String run(int index, E2eStack stack, PrometheusServer prometheus, AlertmanagerServer alertmanager) {
             String block = blocks.get(index).replace("http://127.0.0.1:8080", stack.gateway())
                     .replace("http://127.0.0.1:9000", stack.platform.service("gateway-service").managementUrl());
             Map<String, String> env = new LinkedHashMap<>();
             for (ServiceProcess service : stack.platform.services()) {
                 env.put("FAULT_ADMIN_" + service.name().toUpperCase().replace('-', '_'), service.managementUrl());
             }
+            env.put("PROMETHEUS_URL", prometheus.baseUrl());
+            env.put("ALERTMANAGER_URL", alertmanager.baseUrl());
             ServiceProcess generator = stack.platform.trafficGenerator();
             if (generator != null) {
                 env.put("TRAFFIC_URL", generator.baseUrl());
@@ -90,7 +103,7 @@ class LabsIT {
                 builder.environment().putAll(env);
                 Process process = builder.start();
                 byte[] output = process.getInputStream().readAllBytes();
-                assertTrue(process.waitFor(60, TimeUnit.SECONDS), file.getFileName() + ": block " + index + " did not finish");
+                assertTrue(process.waitFor(BLOCK_BOUND.toSeconds(), TimeUnit.SECONDS), file.getFileName() + ": block " + index + " did not finish");
                 String printed = new String(output, StandardCharsets.UTF_8);
                 System.out.printf("[lab] %s, block %d:%n%s%n→ %s%n", file.getFileName(), index, block, printed.strip());
                 assertEquals(0, process.exitValue(), file.getFileName() + ": block " + index + " failed:\n" + block + "\n" + printed);
@@ -386,7 +399,7 @@ class LabsIT {
         return null;
     }
 
-    private static SpanTree awaitTrace(E2eStack stack, String traceId, java.util.function.Predicate<SpanTree> complete) {
+    static SpanTree awaitTrace(E2eStack stack, String traceId, java.util.function.Predicate<SpanTree> complete) {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         SpanTree tree = new SpanTree(stack.receiver.spansOf(traceId));
         while (!complete.test(tree)) {
@@ -400,7 +413,7 @@ class LabsIT {
         return tree;
     }
 
-    private static ReceivedSpan single(SpanTree trace, String service, String name) {
+    static ReceivedSpan single(SpanTree trace, String service, String name) {
         List<ReceivedSpan> found = trace.spans().stream()
                 .filter(s -> s.service().equals(service) && s.span().getName().equals(name)).toList();
         assertEquals(1, found.size(), "one " + name + " in " + service + ":\n" + trace.render());
@@ -430,7 +443,7 @@ class LabsIT {
         return end - start - busy;
     }
 
-    private static boolean failed(ReceivedSpan span) {
+    static boolean failed(ReceivedSpan span) {
         return span.span().getStatus().getCode().getNumber() == 2;
     }
 
@@ -493,7 +506,7 @@ class LabsIT {
         }
     }
 
-    private static String body(ReceivedLog log) {
+    static String body(ReceivedLog log) {
         return log.record().getBody().getStringValue();
     }
 }

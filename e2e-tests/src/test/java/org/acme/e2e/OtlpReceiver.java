@@ -103,7 +103,11 @@ public final class OtlpReceiver implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Starts listening, unless it already does. */
     public synchronized void start() {
+        if (server != null) {
+            return;
+        }
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
                 // The Collector's OTLP receiver refuses a message over 4 MiB (max_recv_msg_size_mib), as gRPC does by
                 // default: so does this one, and it counts what it refused.
