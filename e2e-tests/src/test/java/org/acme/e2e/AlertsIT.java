@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.acme.e2e.AlertmanagerServer.Notification;
+import org.acme.e2e.OtlpReceiver.ReceivedLog;
 import org.acme.e2e.OtlpReceiver.ReceivedSpan;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -265,8 +266,16 @@ class AlertsIT {
         ReceivedSpan query = LabsIT.single(trace, "video-service", "db.list_videos");
         assertTrue(LabsIT.failed(query) && "error:db.list_videos".equals(query.attribute("app.fault")), "the deepest red span:\n" + trace.render());
         assertTrue(LabsIT.failed(LabsIT.single(trace, "gateway-service", "GET /api/home")), trace.render());
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> stack.receiver.logsOf(traceId).stream()
-                .anyMatch(l -> l.service().equals("video-service") && l.record().getSeverityText().equals("WARN")));
+        // Runbook step 3, the log line: during a storm video-service writes one WARN per kind of failure every 10 s
+        // (FailureLog), with the trace id of the request it was written for; that trace has the same red span.
+        long faultOnEpochNanos = System.currentTimeMillis() * 1_000_000 - (System.nanoTime() - pagerLab.onNanos);
+        ReceivedLog line = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> stack.receiver.logs().stream().filter(l -> l.service().equals("video-service")
+                        && l.record().getSeverityText().equals("WARN") && LabsIT.body(l).contains("db.list_videos")
+                        && Math.max(l.record().getTimeUnixNano(), l.record().getObservedTimeUnixNano()) >= faultOnEpochNanos).findFirst(), found -> found.isPresent()).orElseThrow();
+        SpanTree logged = LabsIT.awaitTrace(stack, line.traceId(), tree -> !tree.find("video-service", SpanKind.SPAN_KIND_INTERNAL, "db.list_videos").isEmpty());
+        assertTrue(LabsIT.failed(LabsIT.single(logged, "video-service", "db.list_videos")), "the log line's trace:\n" + logged.render());
+        System.out.printf("[alerts] lab 6: exemplar trace %s, log line \"%s\" of trace %s%n", traceId, LabsIT.body(line), line.traceId());
         collectorAway.switchOn();
         faults.add(collectorAway);
 

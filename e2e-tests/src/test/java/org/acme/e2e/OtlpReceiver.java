@@ -222,6 +222,11 @@ public final class OtlpReceiver implements AutoCloseable {
         return trace == null ? List.of() : List.copyOf(trace);
     }
 
+    /** Every log record received that carries a trace id. */
+    public List<ReceivedLog> logs() {
+        return logsByTrace.values().stream().flatMap(Queue::stream).toList();
+    }
+
     public boolean holdsTrace(String traceId) {
         return spansByTrace.containsKey(traceId);
     }

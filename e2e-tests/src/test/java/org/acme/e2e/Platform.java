@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -205,11 +206,26 @@ public final class Platform implements AutoCloseable {
         reversed.forEach(ServiceProcess::stop);
     }
 
+    /**
+     * A port nothing listens on, below the kernel's ephemeral range (32768-60999 on Linux): a port the kernel hands
+     * out for port 0 can be handed out again to an outgoing connection (an exporter's, Prometheus') before the
+     * service binds it, and the service then fails to start ("Port … seems to be in use"). Ports here are only ever
+     * taken by a bind, and each is given out once per test JVM.
+     */
     static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int tries = 0; tries < PORT_RANGE; tries++) {
+            int port = PORT_BASE + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_RANGE);
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            } catch (IOException e) {
+                // taken: the next one
+            }
         }
+        throw new IllegalStateException("no free port in " + PORT_BASE + "-" + (PORT_BASE + PORT_RANGE - 1));
     }
+
+    private static final int PORT_BASE = 20000;
+    private static final int PORT_RANGE = 12000;
+    /** Where this JVM starts looking: two test JVMs at once (a developer's and CI's) start far apart. */
+    private static final AtomicInteger NEXT_PORT = new AtomicInteger((int) (ProcessHandle.current().pid() * 97 % PORT_RANGE));
 }

@@ -16,7 +16,11 @@ public final class Conventions {
      */
     public static final String ERROR_CONTRACT = "conventions.error-contract.enabled";
 
-    /** Latency histograms of Quarkus' HTTP and gRPC timers, scraped with their exemplars ({@link LatencyHistograms}; Prometheus asks for OpenMetrics with {@code scrape_protocols}). */
+    /**
+     * Latency histograms of Quarkus' HTTP and gRPC timers, scraped with their exemplars ({@link LatencyHistograms};
+     * Prometheus asks for OpenMetrics with {@code scrape_protocols}), a failed request counted under its route
+     * ({@link RouteOfFailedRequests}).
+     */
     public static final String LATENCY_HISTOGRAMS = "conventions.latency-histograms.enabled";
 
     /** No span for each JDBC connection taken from the pool, the configured sampler deciding the rest ({@link TraceSampling}). */
