@@ -65,6 +65,9 @@ public final class AlertmanagerServer implements AutoCloseable {
                 config = config.replace(named, named + "    webhook_configs:\n      - url: http://127.0.0.1:"
                         + webhooks.getAddress().getPort() + "/" + receiver + "\n        send_resolved: true\n");
             }
+            // A fresh notification log: one kept from an earlier run says its alerts were sent already, and
+            // Alertmanager holds the same alerts back for repeat_interval (4 h).
+            PrometheusServer.deleteRecursively(work.resolve("data"));
             Files.createDirectories(work.resolve("data"));
             Path configFile = work.resolve("alertmanager.yml");
             Files.writeString(configFile, config);
