@@ -20,7 +20,6 @@ import java.util.regex.Pattern;
 
 import org.acme.e2e.AlertmanagerServer.Notification;
 import org.acme.e2e.OtlpReceiver.ReceivedLog;
-import org.acme.e2e.OtlpReceiver.ReceivedSpan;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -201,7 +200,8 @@ class AlertsIT {
         // A restarted service (the test above) compiles its request paths first; the calm run meets a warm site.
         Traffic.drive(stack.gateway(), 200, 4);
         try (E2eStack.Alerting alerting = E2eStack.Alerting.start(root, stack.platform, work)) {
-            awaitUp(alerting.prometheus(), 5);
+            alerting.prometheus().awaitJobsUp(List.of("gateway-service", "user-service", "video-service", "recommend-service",
+                    Platform.TRAFFIC_GENERATOR), Duration.ofSeconds(30));
             calmRun(alerting);
             faultsAndRecovery(stack, alerting, lab, root);
         } finally {
@@ -264,9 +264,9 @@ class AlertsIT {
         SpanTree trace = LabsIT.awaitTrace(stack, traceId, tree -> !tree.find("video-service", SpanKind.SPAN_KIND_INTERNAL, "db.list_videos").isEmpty()
                 && !tree.find("gateway-service", SpanKind.SPAN_KIND_SERVER, "GET /api/home").isEmpty());
         // A journey's trace may hold two home pages (the "browse" journey): each failed the same way.
-        assertTrue(spans(trace, "video-service", "db.list_videos").allMatch(q -> LabsIT.failed(q)
+        assertTrue(trace.find("video-service", SpanKind.SPAN_KIND_INTERNAL, "db.list_videos").stream().allMatch(q -> LabsIT.failed(q)
                 && "error:db.list_videos".equals(q.attribute("app.fault"))), "the deepest red span:\n" + trace.render());
-        assertTrue(spans(trace, "gateway-service", "GET /api/home").allMatch(LabsIT::failed), trace.render());
+        assertTrue(trace.find("gateway-service", SpanKind.SPAN_KIND_SERVER, "GET /api/home").stream().allMatch(LabsIT::failed), trace.render());
         // Runbook step 3, the log line: during a storm video-service writes one WARN per kind of failure every 10 s
         // (FailureLog), with the trace id of the request it was written for; that trace has the same red span.
         long faultOnEpochNanos = System.currentTimeMillis() * 1_000_000 - (System.nanoTime() - pagerLab.onNanos);
@@ -275,7 +275,7 @@ class AlertsIT {
                         && l.record().getSeverityText().equals("WARN") && LabsIT.body(l).contains("db.list_videos")
                         && Math.max(l.record().getTimeUnixNano(), l.record().getObservedTimeUnixNano()) >= faultOnEpochNanos).findFirst(), found -> found.isPresent()).orElseThrow();
         SpanTree logged = LabsIT.awaitTrace(stack, line.traceId(), tree -> !tree.find("video-service", SpanKind.SPAN_KIND_INTERNAL, "db.list_videos").isEmpty());
-        assertTrue(spans(logged, "video-service", "db.list_videos").allMatch(LabsIT::failed), "the log line's trace:\n" + logged.render());
+        assertTrue(logged.find("video-service", SpanKind.SPAN_KIND_INTERNAL, "db.list_videos").stream().allMatch(LabsIT::failed), "the log line's trace:\n" + logged.render());
         System.out.printf("[alerts] lab 6: exemplar trace %s, log line \"%s\" of trace %s%n", traceId, LabsIT.body(line), line.traceId());
         collectorAway.switchOn();
         faults.add(collectorAway);
@@ -393,16 +393,6 @@ class AlertsIT {
             case "OnlineUsersDropping" -> new Expected(alert, "pager", "service", "user-service");
             default -> throw new IllegalArgumentException(alert);
         };
-    }
-
-    private static void awaitUp(PrometheusServer prometheus, int targets) {
-        String query = "sum(up{job=~\"gateway-service|user-service|video-service|recommend-service|traffic-generator\"})";
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
-                .until(() -> prometheus.scalar(query), up -> up != null && up == targets);
-    }
-
-    private static java.util.stream.Stream<ReceivedSpan> spans(SpanTree trace, String service, String name) {
-        return trace.spans().stream().filter(s -> s.service().equals(service) && s.span().getName().equals(name));
     }
 
     private static long seconds(long nanos) {

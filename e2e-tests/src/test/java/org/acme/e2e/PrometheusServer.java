@@ -127,6 +127,20 @@ public final class PrometheusServer implements AutoCloseable {
         return oldest == null ? 0 : oldest;
     }
 
+    /** Waits until every one of {@code jobs} has a target scraped and up; fails after {@code timeout}. */
+    public void awaitJobsUp(List<String> jobs, Duration timeout) {
+        String query = "sum(up{job=~\"" + String.join("|", jobs) + "\"})";
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Double up = scalar(query);
+            if (up != null && up == jobs.size()) {
+                return;
+            }
+            ServiceProcess.pause(Duration.ofMillis(250));
+        }
+        throw new IllegalStateException("Prometheus does not see " + jobs + " up: " + query("up"));
+    }
+
     /** Trace ids of the exemplars stored for a series selector over the last minutes. */
     public List<String> exemplarTraceIds(String selector) {
         long now = Instant.now().getEpochSecond();
