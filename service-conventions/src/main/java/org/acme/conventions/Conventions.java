@@ -39,6 +39,12 @@ public final class Conventions {
      */
     public static final String COUNTED_TELEMETRY_EXPORT = "conventions.counted-telemetry-export.enabled";
 
+    /**
+     * The sizes of what a service can run out of, beside the use Quarkus measures: its CPU allowance and its
+     * connection pool ({@link CapacityMetrics}, {@link CpuAllowance}); the surge forecast's recording rules read them.
+     */
+    public static final String CAPACITY_METRICS = "conventions.capacity-metrics.enabled";
+
     private Conventions() {
     }
 }

@@ -36,14 +36,16 @@ public class Crowd {
 
     private static final Logger LOG = Logger.getLogger(Crowd.class);
     static final double MAX_SURGE_FACTOR = 10;
+    /** The largest growth a trainer can announce: a forecast sends nothing, so it may go beyond a surge. */
+    static final double MAX_FORECAST_FACTOR = 100;
 
     /** A surge: the rate times {@code factor} until {@code endsAt}. */
     public record Surge(double factor, long durationSeconds, Instant endsAt) {
     }
 
     /** What the admin API shows. */
-    public record State(double rate, Surge surge, double targetRate, int usersBusy, int usersMax, double journeysDropped,
-            String gateway) {
+    public record State(double rate, Surge surge, double targetRate, double forecast, int usersBusy, int usersMax,
+            double journeysDropped, String gateway) {
     }
 
     @Inject
@@ -65,6 +67,8 @@ public class Crowd {
 
     private double rate;
     private Surge surge;
+    /** The announced growth of the front traffic from what it is now; 1 when none is announced. */
+    private double forecast = 1;
     /** Changes whenever the pace does, so that a journey scheduled at the old pace schedules no more. */
     private long pace;
     private long nextStartNanos;
@@ -73,6 +77,7 @@ public class Crowd {
         users = new ThreadPoolExecutor(0, settings.users(), 30, TimeUnit.SECONDS, new SynchronousQueue<>(), named("traffic-user"));
         registry.gauge("app.traffic.surge", this, crowd -> crowd.surgeOn() ? 1 : 0);
         registry.gauge("app.traffic.target.rate", this, Crowd::targetRate);
+        registry.gauge("app.traffic.forecast.factor", this, Crowd::forecast);
         registry.gauge("app.traffic.users.busy", busy);
         dropped = registry.counter("app.traffic.journeys.dropped");
         if (settings.enabled()) {
@@ -88,7 +93,7 @@ public class Crowd {
     }
 
     public synchronized State state() {
-        return new State(rate, surge, targetRate(), busy.get(), settings.users(), dropped.count(), gatewayUrl);
+        return new State(rate, surge, targetRate(), forecast, busy.get(), settings.users(), dropped.count(), gatewayUrl);
     }
 
     /** Sets the base rate in requests per second; 0 stops the traffic. A surge on keeps its factor. */
@@ -118,6 +123,21 @@ public class Crowd {
         LOG.infof("Surge on: ×%s for %d s, %s requests/s instead of %s", factor, duration.toSeconds(), targetRate(), rate);
         repace();
         return state();
+    }
+
+    /**
+     * Announces that the front traffic will grow {@code factor} times from what it is now (1 withdraws it). Nothing
+     * is sent: the announcement is a gauge, {@code app_traffic_forecast_factor}, that the surge forecast's alert
+     * compares with each resource's headroom, so that it warns before the surge comes.
+     */
+    public synchronized State announce(double factor) {
+        forecast = factor;
+        LOG.infof(factor > 1 ? "Surge announced: the front traffic will grow ×%s" : "Surge announcement withdrawn", factor);
+        return state();
+    }
+
+    synchronized double forecast() {
+        return forecast;
     }
 
     /** Ends a surge now, if one is on. */

@@ -73,6 +73,27 @@ public class TrafficResource {
         return crowd.surge(times, duration(duration));
     }
 
+    /**
+     * {@code PUT /admin/traffic/forecast} with {@code {"factor": "5x"}}: announces that the front traffic will grow
+     * five times, without sending any more of it; {@code 1} (or {@code "off"}) withdraws the announcement.
+     */
+    @PUT
+    @Path("/forecast")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Crowd.State forecast(@HeaderParam("Origin") String origin, JsonNode body) {
+        notFromAPage(origin);
+        String factor = field(body, "factor", Set.of("factor"));
+        if ("off".equals(factor)) {
+            return crowd.announce(1);
+        }
+        double times = number("factor", factor != null && factor.endsWith("x") ? factor.substring(0, factor.length() - 1) : factor, 0);
+        if (times < 1 || times > Crowd.MAX_FORECAST_FACTOR) {
+            throw ProblemException.badRequest("factor must be between 1 (no surge announced) and "
+                    + (int) Crowd.MAX_FORECAST_FACTOR + ", got '" + ProblemException.excerpt(factor) + "'");
+        }
+        return crowd.announce(times);
+    }
+
     @DELETE
     @Path("/surge")
     public Crowd.State calm(@HeaderParam("Origin") String origin) {

@@ -15,6 +15,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import org.jboss.logmanager.ExtLogRecord;
+import org.acme.conventions.testing.MetricsScrape;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,31 @@ class AdminApiTest {
     void idleAgain() {
         Logger.getLogger(Crowd.class.getName()).removeHandler(capture);
         given().delete("/admin/traffic/surge");
+        forecast("off");
         rate("0");
+    }
+
+    static ValidatableResponse forecast(String factor) {
+        return given().contentType("application/json").body("{\"factor\": \"" + factor + "\"}").put("/admin/traffic/forecast").then();
+    }
+
+    @Test
+    void a_surge_is_announced_as_a_gauge_and_sends_nothing_more() {
+        rate("0.5").statusCode(200);
+        forecast("5x").statusCode(200).body("forecast", equalTo(5.0f)).body("targetRate", equalTo(0.5f)).body("surge", nullValue());
+        assertEquals(5.0, MetricsScrape.value("app_traffic_forecast_factor"));
+        assertEquals(true, infoLines.get(1).contains("×5.0"), infoLines.toString());
+        forecast("off").statusCode(200).body("forecast", equalTo(1.0f));
+        assertEquals(1.0, MetricsScrape.value("app_traffic_forecast_factor"));
+        forecast("12.5").statusCode(200).body("forecast", equalTo(12.5f));
+        forecast("1").statusCode(200).body("forecast", equalTo(1.0f));
+    }
+
+    @ParameterizedTest(name = "PUT forecast {0} → 400")
+    @CsvSource({ "0.5, between 1 (no surge announced) and 100", "101, between 1", "abc, must be a number", "'', is required" })
+    void a_bad_forecast_is_a_400_problem(String factor, String detail) {
+        problem(forecast(factor), detail);
+        assertEquals(1.0, MetricsScrape.value("app_traffic_forecast_factor"));
     }
 
     /** {@code PUT /admin/traffic/rate} as scripts/traffic sends it: the value as a JSON string, as typed. */
