@@ -135,6 +135,17 @@ class MetricsIT {
         System.out.printf("[e2e] rules: gateway %.1f requests/s, home page SLO errors %.3f, slow %.3f%n",
                 value(stack, "sum(job:http_server_requests:rate1m{job=\"gateway-service\"})"),
                 value(stack, "page:slo_errors:ratio_rate5m{page=\"home\"}"), value(stack, "page:slo_slow:ratio_rate5m{page=\"home\"}"));
+        // The surge forecast (forecast.yml): a CPU headroom for each of the four services, from its allowance (here
+        // no quota: the processors the JVM sees) over its use, and the first bottleneck among them.
+        await().atMost(SCRAPED).until(() -> stack.prometheus.query("job_resource:headroom:factor{resource=\"cpu\"}").size() == 4);
+        for (JsonNode headroom : stack.prometheus.query("job_resource:headroom:factor{resource=\"cpu\"}")) {
+            String job = headroom.path("metric").path("job").asText();
+            double allowance = value(stack, "sum(app_cpu_allowance_cores{job=\"" + job + "\"})");
+            assertEquals(Runtime.getRuntime().availableProcessors(), allowance, 1e-9, job + ": its allowance, without a quota");
+            assertTrue(headroom.path("value").get(1).asDouble() > 1, job + " is far from full on a calm site: " + headroom);
+        }
+        assertEquals(1, stack.prometheus.query("site:first_bottleneck:headroom_factor").size(), "one first bottleneck");
+        System.out.println("[e2e] forecast: " + stack.prometheus.query("sort(job_resource:headroom:factor)"));
     }
 
     private static double value(E2eStack stack, String query) {
