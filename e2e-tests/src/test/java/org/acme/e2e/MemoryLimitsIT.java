@@ -53,8 +53,8 @@ class MemoryLimitsIT {
     static final int REQUESTS = 20_000;
     static final int CONCURRENCY = 16;
     static final double HEADROOM = 0.15;
-    /** The generator's default rate (4) in the largest surge the admin API allows (×10). */
-    static final int GENERATOR_RATE = 40;
+    /** The most the generator sends by default (app.traffic.max-rate: lab 2's surge, ×5 on 20 requests/s). */
+    static final int GENERATOR_RATE = 100;
 
     @Test
     void every_service_stays_within_its_compose_memory_limit_with_headroom_under_a_surge() throws IOException {
@@ -262,11 +262,11 @@ class MemoryLimitsIT {
     }
 
     /**
-     * What compose.yaml gives a service: its memory limit, its JVM options, and the rest of its
+     * What compose.yaml gives a service: its memory limit, its CPU allowance (cores), its JVM options, and the rest of its
      * environment except the wiring (addresses, ports, credentials), which the test sets for
      * loopback. Settings such as {@code QUARKUS_DATASOURCE_JDBC_MAX_SIZE} pass through.
      */
-    record ComposeService(long memLimitBytes, List<String> javaOptions, Map<String, String> environment) {
+    record ComposeService(long memLimitBytes, double cpus, List<String> javaOptions, Map<String, String> environment) {
     }
 
     @SuppressWarnings("unchecked")
@@ -285,7 +285,7 @@ class MemoryLimitsIT {
                 }
             });
             result.put(name, new ComposeService(bytes(String.valueOf(service.get("mem_limit"))),
-                    Arrays.asList(javaOptions.split("\\s+")), rest));
+                    Double.parseDouble(String.valueOf(service.get("cpus"))), Arrays.asList(javaOptions.split("\\s+")), rest));
         }
         return result;
     }
