@@ -86,20 +86,23 @@ class LabsIT {
          * own bounds: a command that waits says how long ({@code scripts/alerts wait … 240}).
          */
         String run(int index, E2eStack stack, PrometheusServer prometheus, AlertmanagerServer alertmanager) {
-            return run(index, stack, prometheus, alertmanager, Map.of());
+            return run(index, stack.platform, prometheus, alertmanager, Map.of());
         }
 
-        /** As above, with more environment for the scripts (CPU_CGROUP_USER_SERVICE for scripts/cpus, say). */
-        String run(int index, E2eStack stack, PrometheusServer prometheus, AlertmanagerServer alertmanager, Map<String, String> more) {
-            String block = blocks.get(index).replace("http://127.0.0.1:8080", stack.gateway())
-                    .replace("http://127.0.0.1:9000", stack.platform.service("gateway-service").managementUrl());
+        /**
+         * As above, on any platform (one of the test's own), with more environment for the scripts
+         * (CPU_CGROUP_USER_SERVICE for scripts/cpus, say).
+         */
+        String run(int index, Platform platform, PrometheusServer prometheus, AlertmanagerServer alertmanager, Map<String, String> more) {
+            String block = blocks.get(index).replace("http://127.0.0.1:8080", platform.gatewayUrl())
+                    .replace("http://127.0.0.1:9000", platform.service("gateway-service").managementUrl());
             Map<String, String> env = new LinkedHashMap<>();
-            for (ServiceProcess service : stack.platform.services()) {
+            for (ServiceProcess service : platform.services()) {
                 env.put("FAULT_ADMIN_" + service.name().toUpperCase().replace('-', '_'), service.managementUrl());
             }
             env.put("PROMETHEUS_URL", prometheus.baseUrl());
             env.put("ALERTMANAGER_URL", alertmanager.baseUrl());
-            ServiceProcess generator = stack.platform.trafficGenerator();
+            ServiceProcess generator = platform.trafficGenerator();
             if (generator != null) {
                 env.put("TRAFFIC_URL", generator.baseUrl());
             }

@@ -53,8 +53,8 @@ class MemoryLimitsIT {
     static final int REQUESTS = 20_000;
     static final int CONCURRENCY = 16;
     static final double HEADROOM = 0.15;
-    /** The most the generator sends by default (app.traffic.max-rate: lab 2's surge, ×5 on 20 requests/s). */
-    static final int GENERATOR_RATE = 100;
+    /** The most the generator sends by default (app.traffic.max-rate: lab 2's surge, ×5 on 25 requests/s). */
+    static final int GENERATOR_RATE = 125;
 
     @Test
     void every_service_stays_within_its_compose_memory_limit_with_headroom_under_a_surge() throws IOException {

@@ -450,7 +450,8 @@ class StackLintIT {
             total += MemoryLimitsIT.bytes(limit.toString());
         }
         long mib = total >> 20;
-        assertTrue(mib <= 2048, "the compose stack's memory limits add up to " + mib + " MiB, over 2 GiB");
+        // 2 GiB, and 16 MiB for lab 2's surge (docs/BENCHMARKS.md, 2026-12-05)
+        assertTrue(mib <= 2064, "the compose stack's memory limits add up to " + mib + " MiB, over 2 GiB and lab 2's 16 MiB");
         assertTrue(Files.readString(ROOT.resolve("README.md")).contains("limited to " + mib + " MiB"),
                 "README.md does not state the stack's total of " + mib + " MiB");
         assertTrue(Files.readString(ROOT.resolve("compose.yaml")).contains("= " + mib + " MiB in all"),

@@ -35,7 +35,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 /**
  * The surge forecast against what happens: the four services run under compose's CPU allowances (kernel CFS quotas,
  * the mechanism behind {@code cpus:}), a Prometheus and an Alertmanager of their own evaluate the stack's rules, and
- * lab 2 runs from its Markdown. At 20 requests/s (lab 2's "this evening"), the forecast names the first bottleneck
+ * lab 2 runs from its Markdown. After compose's 4 requests/s, at 25 (lab 2's "this evening"), the forecast names the first bottleneck
  * and the factor at which it is full; announcing ×5 makes {@code SurgeWillSaturate} reach its receiver before any
  * surge. Then a ramp of the front traffic measures, per service, the factor at which its mean latency doubles: the
  * first service to double must be the forecast's first bottleneck, at its forecast factor within ±30 %. Then lab 2's
@@ -46,10 +46,13 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 @ExtendWith(PlatformExtension.class)
 class SurgeForecastIT {
 
+    /** The site's traffic before the lab: compose's default rate. */
+    static final int EARLIER_RATE = 4;
+    static final Duration EARLIER = Duration.ofSeconds(100);
     /** Lab 2's "this evening": the forecast's ×1. */
-    static final int BASE_RATE = 20;
+    static final int BASE_RATE = 25;
     /** Traffic behind the forecast before it is read: its use per front request is a rate over up to 5 minutes. */
-    static final Duration FORECAST_HISTORY = Duration.ofSeconds(150);
+    static final Duration FORECAST_HISTORY = Duration.ofSeconds(120);
     /** The ramp's factors of the base rate; it stops one step after the first service's latency doubled. */
     static final List<Integer> RAMP = List.of(2, 3, 4, 5, 6, 7);
     static final Duration SETTLE = Duration.ofSeconds(15);
@@ -80,39 +83,46 @@ class SurgeForecastIT {
         LabsIT.Lab lab = LabsIT.Lab.read("02-which-backend-is-the-bottleneck.md");
         assertEquals(7, lab.blocks().size(), "rate, forecast, announce, surge, traces, one change, clean up");
 
-        stack.platform.stopTrafficGenerator();
-        // The ramp goes beyond lab 2's surge: more users and a higher ceiling than compose's.
-        stack.platform.startTrafficGenerator(Platform.Launch.withJvmOptions(List.of("-Xmx64m")),
-                Map.of("APP_TRAFFIC_RATE", "0", "APP_TRAFFIC_MAX_RATE", "200", "APP_TRAFFIC_USERS", "160"));
+        // A site of its own, launched as compose launches it (its JAVA_OPTS: C1 only, a small heap; its environment),
+        // sending its telemetry to the stack's receiver; the stack's own services, tuned for the other tests, idle.
+        Platform.Launch launch = new Platform.Launch(service -> "quarkus-app", service -> compose.get(service).javaOptions(),
+                service -> compose.get(service).environment(), service -> List.of());
         Map<String, CpuCgroup> groups = new LinkedHashMap<>();
         Map<String, String> env = new LinkedHashMap<>();
-        try {
-            for (ServiceProcess service : stack.platform.services()) {
+        try (Platform platform = Platform.start(root, work.resolve("logs"), stack.receiver.endpoint(), launch)) {
+            // The ramp goes beyond lab 2's surge: more users and a higher ceiling than compose's.
+            platform.startTrafficGenerator(launch, Map.of("APP_TRAFFIC_RATE", "0", "APP_TRAFFIC_MAX_RATE", "200", "APP_TRAFFIC_USERS", "160"));
+            // A site that has run a while: its request paths compiled before the allowances apply (under 0.15 cores
+            // the JIT would spend user-service's allowance for minutes).
+            Traffic.drive(platform.gatewayUrl(), 1500, 8);
+            for (ServiceProcess service : platform.services()) {
                 CpuCgroup group = CpuCgroup.create("video-site-cpu-" + service.name(), compose.get(service.name()).cpus());
                 groups.put(service.name(), group);
                 group.add(service.pid());
                 env.put("CPU_CGROUP_" + service.name().toUpperCase().replace('-', '_'), group.dir().toString());
             }
-            try (E2eStack.Alerting alerting = E2eStack.Alerting.start(root, stack.platform, work)) {
+            try (E2eStack.Alerting alerting = E2eStack.Alerting.start(root, platform, work)) {
                 alerting.prometheus().awaitJobsUp(List.of("gateway-service", "user-service", "video-service",
                         "recommend-service", Platform.TRAFFIC_GENERATOR), Duration.ofSeconds(30));
-                story(stack, alerting, lab, groups, env, compose);
+                story(stack, platform, alerting, lab, groups, env, compose);
             }
         } finally {
             for (CpuCgroup group : groups.values()) {
                 group.close();
             }
-            stack.platform.stopTrafficGenerator();
         }
     }
 
-    private static void story(E2eStack stack, E2eStack.Alerting alerting, LabsIT.Lab lab, Map<String, CpuCgroup> groups,
+    private static void story(E2eStack stack, Platform platform, E2eStack.Alerting alerting, LabsIT.Lab lab, Map<String, CpuCgroup> groups,
             Map<String, String> env, Map<String, ComposeService> compose) {
         PrometheusServer prometheus = alerting.prometheus();
         AlertmanagerServer alertmanager = alerting.alertmanager();
 
+        // The site as the learner finds it: the traffic generator at compose's rate a while.
+        setRate(platform, EARLIER_RATE);
+        ServiceProcess.pause(EARLIER);
         // 1. This evening's traffic, long enough for the forecast.
-        lab.run(0, stack, prometheus, alertmanager, env);
+        lab.run(0, platform, prometheus, alertmanager, env);
         long rateSet = System.nanoTime();
         long deadline = rateSet + FORECAST_HISTORY.plusSeconds(60).toNanos();
         while (System.nanoTime() - rateSet < FORECAST_HISTORY.toNanos()
@@ -120,10 +130,10 @@ class SurgeForecastIT {
             assertTrue(System.nanoTime() < deadline, "no CPU headroom for the four services: " + prometheus.query("job_resource:headroom:factor"));
             ServiceProcess.pause(Duration.ofSeconds(2));
         }
-        Map<String, Sample> baseline = measure(stack, WINDOW);
+        Map<String, Sample> baseline = measure(platform, WINDOW);
 
         // 2. The forecast, as the learner reads it, and as Prometheus has it.
-        String forecast = lab.run(1, stack, prometheus, alertmanager, env);
+        String forecast = lab.run(1, platform, prometheus, alertmanager, env);
         JsonNode headrooms = prometheus.query("sort(job_resource:headroom:factor)");
         JsonNode first = headrooms.get(0);
         String bottleneck = first.path("metric").path("job").asText();
@@ -145,13 +155,13 @@ class SurgeForecastIT {
         // 3. The announcement: the alert reaches its receiver, and no surge has been sent.
         int before = alertmanager.notifications().size();
         long announced = System.nanoTime();
-        String waited = lab.run(2, stack, prometheus, alertmanager, env);
+        String waited = lab.run(2, platform, prometheus, alertmanager, env);
         assertTrue(waited.contains("SurgeWillSaturate [ticket] service=user-service resource=cpu")
                 && waited.contains("user-service runs out of cpu at ×") && waited.contains("×5.0 is announced"), waited);
         Notification ticket = awaitNotification(alertmanager, before, n -> n.alertname().equals("SurgeWillSaturate")
                 && n.status().equals("firing") && n.receiver().equals("tickets")
                 && n.body().path("alerts").findValuesAsText("job").contains("user-service"));
-        JsonNode traffic = Http.json(Http.get(stack.platform.trafficGenerator().baseUrl() + "/admin/traffic"));
+        JsonNode traffic = Http.json(Http.get(platform.trafficGenerator().baseUrl() + "/admin/traffic"));
         assertEquals(BASE_RATE, traffic.path("targetRate").asDouble(), 1e-9, "the alert came before any surge: " + traffic);
         System.out.printf("[forecast] SurgeWillSaturate at the tickets receiver %d s after ×5 was announced: %s%n",
                 Duration.ofNanos(ticket.receivedNanos() - announced).toSeconds(),
@@ -164,9 +174,9 @@ class SurgeForecastIT {
         System.out.printf("[ramp] ×1: %s%n", format(baseline));
         try {
             for (int factor : RAMP) {
-                setRate(stack, BASE_RATE * factor);
+                setRate(platform, BASE_RATE * factor);
                 ServiceProcess.pause(SETTLE);
-                Map<String, Sample> now = measure(stack, WINDOW);
+                Map<String, Sample> now = measure(platform, WINDOW);
                 System.out.printf("[ramp] ×%d: %s%n", factor, format(now));
                 for (String service : now.keySet()) {
                     double ratio = now.get(service).meanSeconds() / baseline.get(service).meanSeconds();
@@ -183,7 +193,7 @@ class SurgeForecastIT {
                 }
             }
         } finally {
-            setRate(stack, BASE_RATE);
+            setRate(platform, BASE_RATE);
         }
         System.out.printf("[ramp] mean latency doubled at: %s (forecast: %s at ×%.2f)%n", doubledAt, bottleneck, forecastFactor);
         String firstToDouble = doubledAt.entrySet().stream().min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("none");
@@ -194,24 +204,26 @@ class SurgeForecastIT {
 
         // 4. Lab 2's surge: user-service is held back by the kernel, the others are not.
         Map<String, Long> throttled = throttled(groups);
-        lab.run(3, stack, prometheus, alertmanager, env);
+        lab.run(3, platform, prometheus, alertmanager, env);
         ServiceProcess.pause(SETTLE);
-        Map<String, Sample> surge = measure(stack, WINDOW);
+        Map<String, Sample> surge = measure(platform, WINDOW);
         Map<String, Long> throttledInSurge = new LinkedHashMap<>(throttled(groups));
         throttledInSurge.replaceAll((service, count) -> count - throttled.get(service));
         System.out.printf("[surge] ×5: %s; periods held back by the kernel: %s%n", format(surge), throttledInSurge);
         long userHeldBack = throttledInSurge.get("user-service");
         assertTrue(userHeldBack > WINDOW.toMillis() / 100 / 5, "user-service used up its allowance in many periods: " + throttledInSurge);
-        for (String service : List.of("video-service", "recommend-service")) {
+        for (String service : List.of("gateway-service", "video-service", "recommend-service")) {
             assertTrue(throttledInSurge.get(service) * 4 < userHeldBack, service + " is not held back like user-service: " + throttledInSurge);
-            assertTrue(surge.get(service).meanSeconds() < 2 * baseline.get(service).meanSeconds(),
-                    service + " keeps its latency: " + format(baseline) + " → " + format(surge));
         }
+        // video-service's uploads ask user-service whether the uploader exists: they slow down with it. recommend-service
+        // calls no one slowed down.
+        assertTrue(surge.get("recommend-service").meanSeconds() < 2 * baseline.get("recommend-service").meanSeconds(),
+                "recommend-service keeps its latency: " + format(baseline) + " → " + format(surge));
         assertTrue(surge.get("user-service").meanSeconds() >= 2 * baseline.get("user-service").meanSeconds(),
                 "user-service's latency climbs: " + format(baseline) + " → " + format(surge));
 
         // 5. The exemplar walk: the slow home pages' time went to user-service.
-        String exemplars = lab.run(4, stack, prometheus, alertmanager, env);
+        String exemplars = lab.run(4, platform, prometheus, alertmanager, env);
         List<String[]> slowest = new ArrayList<>();
         Matcher line = EXEMPLAR_LINE.matcher(exemplars);
         while (line.find()) {
@@ -221,6 +233,12 @@ class SurgeForecastIT {
         List<String> where = new ArrayList<>();
         int toUserService = 0;
         for (String[] exemplar : slowest.subList(0, Math.min(3, slowest.size()))) {
+            // user-service, held back, may export its spans a moment late
+            long waitUntil = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < waitUntil
+                    && stack.receiver.spansOf(exemplar[0]).stream().noneMatch(s -> s.service().equals("user-service"))) {
+                ServiceProcess.pause(Duration.ofMillis(500));
+            }
             SpanTree trace = new SpanTree(stack.receiver.spansOf(exemplar[0]));
             ReceivedSpan heaviest = trace.spans().stream().filter(s -> !s.service().equals(Platform.TRAFFIC_GENERATOR))
                     .max(Comparator.comparingLong(s -> LabsIT.selfTimeNanos(trace, s))).orElse(null);
@@ -239,31 +257,36 @@ class SurgeForecastIT {
         assertTrue(toUserService >= 2, "most of the slowest home pages spent their time in or waiting for user-service: " + where);
 
         // 6. One change, and the forecast moves.
-        String after = lab.run(5, stack, prometheus, alertmanager, env);
+        String after = lab.run(5, platform, prometheus, alertmanager, env);
+        // The alert resolves as soon as the headroom passes ×5; the forecast settles once the last minute's traffic
+        // is this evening's again.
+        long settled = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < settled && !(prometheus.scalar("site:front_requests:rate1m") instanceof Double front && front < 1.1 * BASE_RATE)) {
+            ServiceProcess.pause(Duration.ofSeconds(2));
+        }
         Double allowance = prometheus.scalar("sum(app_cpu_allowance_cores{job=\"user-service\"})");
         Double moved = prometheus.scalar("job_resource:headroom:factor{job=\"user-service\",resource=\"cpu\"}");
         System.out.printf("[forecast] user-service at 0.3 cores: allowance %s, headroom ×%.2f (was ×%.2f)%n%s%n", allowance, moved,
                 forecastFactor, after);
         assertEquals(0.3, allowance, 1e-9, "user-service's metric follows scripts/cpus");
-        assertTrue(moved > 1.5 * forecastFactor && moved < 2.6 * forecastFactor,
-                "twice the allowance, about twice the headroom: ×" + forecastFactor + " → ×" + moved);
+        assertTrue(moved > 1.5 * forecastFactor, "twice the allowance, at least about twice the headroom: ×" + forecastFactor + " → ×" + moved);
 
-        lab.run(6, stack, prometheus, alertmanager, env);
+        lab.run(6, platform, prometheus, alertmanager, env);
         assertEquals(compose.get("user-service").cpus(), groups.get("user-service").cores(), 1e-9,
                 "clean up gives user-service compose's allowance back");
     }
 
     /** Each service's mean latency, calls per second and CPU over {@code window}, from its own /q/metrics. */
-    static Map<String, Sample> measure(E2eStack stack, Duration window) {
+    static Map<String, Sample> measure(Platform platform, Duration window) {
         Map<String, double[]> before = new LinkedHashMap<>();
-        for (ServiceProcess service : stack.platform.services()) {
+        for (ServiceProcess service : platform.services()) {
             before.put(service.name(), counters(service));
         }
         long started = System.nanoTime();
         ServiceProcess.pause(window);
         double seconds = (System.nanoTime() - started) / 1e9;
         Map<String, Sample> samples = new LinkedHashMap<>();
-        for (ServiceProcess service : stack.platform.services()) {
+        for (ServiceProcess service : platform.services()) {
             double[] a = before.get(service.name());
             double[] b = counters(service);
             double calls = b[1] - a[1];
@@ -302,8 +325,8 @@ class SurgeForecastIT {
         return periods;
     }
 
-    private static void setRate(E2eStack stack, int requestsPerSecond) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.platform.trafficGenerator().baseUrl() + "/admin/traffic/rate"))
+    private static void setRate(Platform platform, int requestsPerSecond) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(platform.trafficGenerator().baseUrl() + "/admin/traffic/rate"))
                 .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString("{\"requestsPerSecond\": " + requestsPerSecond + "}")).build();
         try {
