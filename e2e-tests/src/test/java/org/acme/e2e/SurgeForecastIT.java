@@ -261,7 +261,7 @@ class SurgeForecastIT {
         // The alert resolves as soon as the headroom passes ×5; the forecast settles once the last minute's traffic
         // is this evening's again.
         long settled = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < settled && !(prometheus.scalar("site:front_requests:rate1m") instanceof Double front && front < 1.1 * BASE_RATE)) {
+        while (System.nanoTime() < settled && !(Optional.ofNullable(prometheus.scalar("site:front_requests:rate1m")).orElse(Double.MAX_VALUE) < 1.1 * BASE_RATE)) {
             ServiceProcess.pause(Duration.ofSeconds(2));
         }
         Double allowance = prometheus.scalar("sum(app_cpu_allowance_cores{job=\"user-service\"})");
