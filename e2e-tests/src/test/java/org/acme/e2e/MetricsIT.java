@@ -93,6 +93,63 @@ class MetricsIT {
     }
 
     /**
+     * Fan-out by kind of front request: the gateway puts the route it serves into the baggage, every hop forwards it
+     * (REST and gRPC), and every service counts its calls under it. Counted straight from each service's /q/metrics
+     * around 12 home pages and 8 video pages; then the real Prometheus' recording rule divides by the gateway's count.
+     */
+    @Test
+    void each_service_counts_its_calls_under_the_front_route_they_belong_to(E2eStack stack) {
+        String home = "GET /api/home";
+        String video = "GET /api/videos/{id}";
+        Map<String, Scrape> before = scrapes(stack);
+        for (int i = 0; i < 12; i++) {
+            assertEquals(200, Http.get(stack.gateway() + "/api/home?userId=" + (15 + i)).statusCode());
+        }
+        for (int i = 0; i < 8; i++) {
+            assertEquals(200, Http.get(stack.gateway() + "/api/videos/" + (1 + i) + "?userId=15").statusCode());
+        }
+        Map<String, Scrape> after = scrapes(stack);
+        Map<String, Map<String, Double>> served = new java.util.TreeMap<>();
+        for (String service : Platform.SERVICES) {
+            for (String route : List.of(home, video, "none", "other")) {
+                double delta = after.get(service).sum(l -> route.equals(l.get("front_route")), "app_calls_served_total")
+                        - before.get(service).sum(l -> route.equals(l.get("front_route")), "app_calls_served_total");
+                served.computeIfAbsent(service, s -> new java.util.TreeMap<>()).put(route, delta);
+            }
+        }
+        System.out.println("[e2e] calls served by front route, for 12 home pages and 8 video pages: " + served);
+        assertEquals(12, served.get("gateway-service").get(home), "the gateway counts each home page: " + served);
+        assertEquals(8, served.get("gateway-service").get(video), "and each video page: " + served);
+        assertEquals(12, served.get("recommend-service").get(home), "one feed per home page: " + served);
+        assertTrue(served.get("user-service").get(home) >= 12, "a profile for each home page: " + served);
+        // a feed not in recommend-service's cache calls video-service (and user-service) through recommend-service
+        assertTrue(served.get("video-service").get(home) >= 1, "the feed's videos, through recommend-service: " + served);
+        assertTrue(served.get("video-service").get(video) >= 8 && served.get("user-service").get(video) >= 8,
+                "a video page reaches video- and user-service: " + served);
+        for (String service : List.of("user-service", "video-service", "recommend-service")) {
+            assertEquals(0, served.get(service).get("none") + served.get(service).get("other"),
+                    service + ": every call carried its front route, through every hop: " + served);
+        }
+        String rule = "front_route_job:calls_per_front_request:ratio_rate5m{front_route=\"" + home + "\"}";
+        int[] sent = { 0 };
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            Http.get(stack.gateway() + "/api/home?userId=" + (15 + sent[0]++ % 12));
+            return stack.prometheus.query(rule).size() == 4;
+        });
+        System.out.println("[e2e] " + rule + ": " + stack.prometheus.query(rule));
+        assertEquals(1.0, value(stack, rule.replace("}", ",job=\"gateway-service\"}")), 1e-9, "the gateway's own row");
+        assertTrue(value(stack, rule.replace("}", ",job=\"user-service\"}")) >= 1, "user-service's calls per home page");
+    }
+
+    private static Map<String, Scrape> scrapes(E2eStack stack) {
+        Map<String, Scrape> scrapes = new java.util.HashMap<>();
+        for (String service : Platform.SERVICES) {
+            scrapes.put(service, Scrape.of(stack.platform.service(service)));
+        }
+        return scrapes;
+    }
+
+    /**
      * The exemplar path as the stack has it: Prometheus asks for OpenMetrics (scrape_protocols), keeps the
      * exemplars (exemplar-storage), and one of them names a trace the receiver holds.
      */

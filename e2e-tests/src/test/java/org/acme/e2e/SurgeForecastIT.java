@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -295,28 +296,14 @@ class SurgeForecastIT {
         return samples;
     }
 
-    private static final Pattern SERVER_TIME = Pattern.compile(
-            "(?m)^(?:http_server_requests_seconds|grpc_server_processing_duration_seconds)_(sum|count)\\{((?:[^\"}]|\"[^\"]*\")*)\\} (\\S+)");
-    private static final Pattern CPU = Pattern.compile("(?m)^process_cpu_time_ns_total (\\S+)");
-
     /** Seconds spent serving calls (health and metrics left out), calls served, CPU seconds used: counters so far. */
     static double[] counters(ServiceProcess service) {
-        String body = Http.get(service.managementUrl() + "/q/metrics").body();
-        double sum = 0;
-        double count = 0;
-        Matcher m = SERVER_TIME.matcher(body);
-        while (m.find()) {
-            if (m.group(2).contains("uri=\"/q/")) {
-                continue;
-            }
-            if (m.group(1).equals("sum")) {
-                sum += Double.parseDouble(m.group(3));
-            } else {
-                count += Double.parseDouble(m.group(3));
-            }
-        }
-        Matcher cpu = CPU.matcher(body);
-        return new double[] { sum, count, cpu.find() ? Double.parseDouble(cpu.group(1)) / 1e9 : 0 };
+        Scrape scrape = Scrape.of(service);
+        Predicate<Map<String, String>> served = labels -> !labels.getOrDefault("uri", "").startsWith("/q/");
+        return new double[] {
+                scrape.sum(served, "http_server_requests_seconds_sum", "grpc_server_processing_duration_seconds_sum"),
+                scrape.sum(served, "http_server_requests_seconds_count", "grpc_server_processing_duration_seconds_count"),
+                scrape.sum("process_cpu_time_ns_total") / 1e9 };
     }
 
     private static Map<String, Long> throttled(Map<String, CpuCgroup> groups) {

@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -23,11 +24,14 @@ public class UserServiceStandIn {
     /** user-service refuses to record a view of this video: a request the gateway built, not the user's mistake. */
     static final long UNRECORDABLE_VIDEO = 244;
     static final List<String> VIEWS = new CopyOnWriteArrayList<>();
+    /** The W3C baggage header of each profile request, as the gateway sent it. */
+    static final List<String> BAGGAGE = new CopyOnWriteArrayList<>();
     /** Profile requests being answered right now. */
     static final AtomicInteger PROFILES_IN_FLIGHT = new AtomicInteger();
 
     @GET
-    public UserClient.Profile profile(@PathParam("id") long id) throws InterruptedException {
+    public UserClient.Profile profile(@PathParam("id") long id, @HeaderParam("baggage") String baggage) throws InterruptedException {
+        BAGGAGE.add(String.valueOf(baggage));
         PROFILES_IN_FLIGHT.incrementAndGet();
         try {
             return answerProfile(id);

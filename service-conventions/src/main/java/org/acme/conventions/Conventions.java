@@ -45,6 +45,13 @@ public final class Conventions {
      */
     public static final String CAPACITY_METRICS = "conventions.capacity-metrics.enabled";
 
+    /**
+     * Every call a service serves counted by the front request it belongs to, {@code app_calls_served_total{front_route}}
+     * ({@link FrontRoutes}; gRPC calls with {@link FrontRouteOfGrpcCalls}); the edge sets
+     * {@code conventions.calls-by-front-route.edge=true} and puts its route into the baggage.
+     */
+    public static final String CALLS_BY_FRONT_ROUTE = "conventions.calls-by-front-route.enabled";
+
     private Conventions() {
     }
 }
