@@ -5,9 +5,11 @@ and proves that the dependency layer holds everything the later steps need.
 Each Maven stage (FROM ${MAVEN_IMAGE}, or FROM one of those stages) is replayed in a scratch folder: its
 WORKDIR, ENV, ARG, COPY and RUN steps in order, a stage that starts FROM another continuing from a copy of
 it. The Maven repository starts empty, as in a fresh image, so the first stage downloads what a first build
-downloads; every Maven step after it must run offline (-o) and must succeed. Then the JVM build is run
-again after a one-line change to a source file, as a workshop's "add your own span" rebuild would: also
-offline, so it downloads nothing. Every step reports the bytes it added to the repository and its time.
+downloads; every Maven step after it must run offline (-o) and must succeed. With --rebuild,
+the JVM build is then run again after a one-line change to a source file, as a workshop's "add your own
+span" rebuild would: also offline, so it downloads nothing (a figure for docs/BENCHMARKS.md; CI leaves it
+out, its build step having run the same command offline already). Every step reports the bytes it added to
+the repository and its time.
 
 Afterwards every path that another stage copies out of a replayed stage (COPY --from=<stage>) must exist,
 and for each application the native preparation must have written native-image.args, for the GraalVM
@@ -17,7 +19,8 @@ reflection registered. Base images, apt-get and native-image itself need Docker 
 Maven is the version the Maven image pinned in .env holds (plugin defaults differ between Maven versions),
 fetched as the apache-maven distribution by the host's own Maven.
 
-Usage: scripts/replay-docker-builds.py   (from anywhere; CI runs it after `mvn install`; 10-20 minutes on 2 cores)
+Usage: scripts/replay-docker-builds.py [--rebuild]   (from anywhere; CI runs it without --rebuild after
+`mvn install`; 6-10 minutes on 2 cores, about 3 more with --rebuild)
 """
 import glob
 import os
@@ -299,7 +302,8 @@ def main():
         check_copied_out(replay, name, root)
         if re.search(r"-Dnative\b", " ".join(r for w, r in all_stages[name][1] if w == "RUN")):
             check_native_sources(replay, root, env["APPLICATIONS"].split(","))
-    rebuild_after_a_change(replay, all_stages)
+    if "--rebuild" in sys.argv[1:]:
+        rebuild_after_a_change(replay, all_stages)
     summary(replay)
     if replay.failures:
         print("\n".join(replay.failures))

@@ -10,14 +10,17 @@ import java.util.stream.LongStream;
 
 import jakarta.inject.Inject;
 
+import org.acme.conventions.testing.MetricsScrape;
 import org.acme.videosite.proto.video.GetVideosRequest;
 import org.acme.videosite.proto.video.ListVideosRequest;
 import org.acme.videosite.proto.video.VideoCatalogServiceGrpc.VideoCatalogServiceBlockingStub;
 import org.acme.videosite.proto.video.VideoSummary;
 import org.junit.jupiter.api.Test;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -46,6 +49,21 @@ class VideoCatalogGrpcServiceTest {
         assertTrue(videos.stream().allMatch(v -> v.getCategory().equals("Travel")));
         assertTrue(videos.stream().noneMatch(v -> v.getId() == 298L));
         assertTrue(videos.get(0).getId() > videos.get(1).getId(), "newest first");
+    }
+
+    @Test
+    void each_call_is_counted_under_the_front_route_its_baggage_names() {
+        String home = "front_route=\"GET /api/home\"";
+        String none = "front_route=\"none\"";
+        double homeBefore = MetricsScrape.value("app_calls_served_total", home);
+        double noneBefore = MetricsScrape.value("app_calls_served_total", none);
+        Metadata baggage = new Metadata();
+        baggage.put(Metadata.Key.of("baggage", Metadata.ASCII_STRING_MARSHALLER), "user=3,front.route=GET%20%2Fapi%2Fhome");
+        catalog.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(baggage))
+                .getVideos(GetVideosRequest.newBuilder().addIds(2L).build());
+        assertEquals(homeBefore + 1, MetricsScrape.value("app_calls_served_total", home));
+        catalog.getVideos(GetVideosRequest.newBuilder().addIds(2L).build());
+        assertEquals(noneBefore + 1, MetricsScrape.value("app_calls_served_total", none), "a call without baggage");
     }
 
     @Test
