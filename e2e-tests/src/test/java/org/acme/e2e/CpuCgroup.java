@@ -43,17 +43,8 @@ public final class CpuCgroup implements AutoCloseable {
 
     /** A new group named {@code name} whose processes may use {@code cores} of CPU. */
     public static CpuCgroup create(String name, double cores) {
-        boolean v2 = !Files.isWritable(V1.resolve("cgroup.procs"));
-        Path dir = (v2 ? V2 : V1).resolve(name);
-        try {
-            if (Files.isDirectory(dir)) {
-                Files.delete(dir); // left over from an interrupted run; fails if processes remain
-            }
-            Files.createDirectory(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create cpu cgroup " + dir, e);
-        }
-        CpuCgroup group = new CpuCgroup(dir, v2);
+        CgroupDir made = CgroupDir.fresh(V1, V2, name, "cpu");
+        CpuCgroup group = new CpuCgroup(made.dir(), made.v2());
         group.setCores(cores);
         return group;
     }

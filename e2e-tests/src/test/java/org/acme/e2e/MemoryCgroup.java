@@ -67,13 +67,10 @@ public final class MemoryCgroup implements AutoCloseable {
 
     /** A new group named {@code name}, limited to {@code limitBytes} of memory and no swap. */
     public static MemoryCgroup create(String name, long limitBytes) {
-        boolean v2 = !Files.isWritable(V1.resolve("cgroup.procs"));
-        Path dir = (v2 ? V2 : V1).resolve(name);
+        CgroupDir made = CgroupDir.fresh(V1, V2, name, "memory");
+        Path dir = made.dir();
+        boolean v2 = made.v2();
         try {
-            if (Files.isDirectory(dir)) {
-                Files.delete(dir); // left over from an interrupted run; fails if processes remain
-            }
-            Files.createDirectory(dir);
             if (v2) {
                 write(dir.resolve("memory.max"), limitBytes);
                 write(dir.resolve("memory.swap.max"), 0);

@@ -392,15 +392,19 @@ class StackLintIT {
                 "the published images are built for the database compose builds for");
         String images = step(image, "docker/metadata-action").get("images").toString();
         assertTrue(images.endsWith("/${{ github.repository }}/${{ matrix.application }}"), images);
-        // Actions pinned to a commit, as the comments beside them say which release.
-        String text = Files.readString(ROOT.resolve(".github/workflows/images.yml"));
-        Matcher uses = Pattern.compile("uses: ([\\w./-]+)@(\\S+)").matcher(text);
+        // Actions pinned to a commit, as the comments beside them say which release: in every workflow.
         int actions = 0;
-        while (uses.find()) {
-            assertTrue(uses.group(2).matches("[0-9a-f]{40}"), uses.group(1) + " is not pinned to a commit: " + uses.group(2));
-            actions++;
+        try (var workflows = Files.list(ROOT.resolve(".github/workflows"))) {
+            for (Path file : workflows.filter(f -> f.toString().endsWith(".yml")).sorted().toList()) {
+                Matcher uses = Pattern.compile("uses: ([\\w./-]+)@(\\S+)").matcher(Files.readString(file));
+                while (uses.find()) {
+                    assertTrue(uses.group(2).matches("[0-9a-f]{40}"),
+                            file.getFileName() + ": " + uses.group(1) + " is not pinned to a commit: " + uses.group(2));
+                    actions++;
+                }
+            }
         }
-        assertTrue(actions >= 8, "found " + actions + " actions");
+        assertTrue(actions >= 10, "found " + actions + " actions");
     }
 
     @SuppressWarnings("unchecked")
