@@ -462,6 +462,27 @@ class StackLintIT {
                 "compose.yaml's header does not state the total of " + mib + " MiB");
     }
 
+    /** docs/IMAGES.md gives the evidence beside each backend's limit: the limit it gives is compose's. */
+    @Test
+    void each_backends_limit_has_its_evidence_in_images_md_at_compose_s_value() throws IOException {
+        Map<String, List<String>> services = Map.of("Grafana", List.of("grafana"), "Collector", List.of("otel-collector"),
+                "Jaeger", List.of("jaeger"), "Prometheus", List.of("prometheus"), "Alertmanager", List.of("alertmanager"),
+                "Loki", List.of("loki"), "PostgreSQL", List.of("users-db", "videos-db"));
+        Map<String, Map<String, Object>> compose = services("compose.yaml");
+        Matcher row = Pattern.compile("(?m)^\\| (\\w+) [^|]*\\| (\\d+m)(?: each)? \\|")
+                .matcher(Files.readString(ROOT.resolve("docs/IMAGES.md")));
+        Set<String> found = new HashSet<>();
+        while (row.find()) {
+            for (String service : services.getOrDefault(row.group(1), List.of())) {
+                assertEquals(String.valueOf(compose.get(service).get("mem_limit")), row.group(2),
+                        "docs/IMAGES.md gives " + service + " the limit " + row.group(2));
+                found.add(service);
+            }
+        }
+        assertEquals(services.values().stream().flatMap(List::stream).collect(java.util.stream.Collectors.toSet()), found,
+                "every backend's limit has its row in docs/IMAGES.md, 'Memory limits of the backends'");
+    }
+
     @Test
     void each_jvm_image_defaults_to_the_jvm_options_the_memory_limits_were_measured_with() throws IOException {
         // MemoryLimitsIT measures compose.yaml's JAVA_OPTS; `docker run` of an image alone must behave the same.
