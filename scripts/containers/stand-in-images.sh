@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Builds the stand-in base images where no container registry can be reached: a Debian 12 root file system from
+# Debian's packages (debootstrap), then a Maven image (JDK 17 and Maven 3.9.11 from Maven Central) and a JRE image
+# (JRE 17 with curl and its default class-data archive) on it. They have the pinned images' roles (.env's
+# MAVEN_IMAGE, JRE_IMAGE), not their contents: docs/IMAGES.md, "Stand-ins", says how each differs.
+#
+#   scripts/containers/stand-in-images.sh      (as root, with podman; prints the three image names)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PREFIX=localhost/video-site-stand-in
+MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if ! podman image exists "$PREFIX/debian:12"; then
+  echo "== $PREFIX/debian:12: debootstrap --variant=minbase bookworm" >&2
+  debootstrap --variant=minbase bookworm "$work/rootfs" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
+    || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
+  tar -C "$work/rootfs" -c . | podman import --change 'CMD ["bash"]' - "$PREFIX/debian:12" >/dev/null
+  rm -rf "$work/rootfs"
+fi
+
+# Containers do not trust what this machine trusts: Maven inside a build reaches Maven Central over HTTPS.
+cp /etc/ssl/certs/ca-certificates.crt "$work/ca-certificates.crt"
+cp /etc/ssl/certs/java/cacerts "$work/cacerts"
+
+if ! podman image exists "$PREFIX/maven:3.9.11-jdk17"; then
+  echo "== $PREFIX/maven:3.9.11-jdk17: Debian's JDK 17, Maven 3.9.11 from Maven Central" >&2
+  mvn -B -q dependency:copy -Dartifact=org.apache.maven:apache-maven:3.9.11:tar.gz:bin -DoutputDirectory="$work" >&2
+  cat >"$work/Containerfile.maven" <<'CONTAINERFILE'
+FROM localhost/video-site-stand-in/debian:12
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      openjdk-17-jdk-headless ca-certificates >/dev/null && rm -rf /var/lib/apt/lists/*
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY cacerts /etc/ssl/certs/java/cacerts
+ADD apache-maven-3.9.11-bin.tar.gz /opt/
+ENV MAVEN_HOME=/opt/apache-maven-3.9.11 PATH=/opt/apache-maven-3.9.11/bin:$PATH
+CONTAINERFILE
+  podman build -q -f "$work/Containerfile.maven" -t "$PREFIX/maven:3.9.11-jdk17" "$work" >/dev/null
+fi
+
+if ! podman image exists "$PREFIX/jre:17"; then
+  echo "== $PREFIX/jre:17: Debian's JRE 17 with curl, its default class-data archive dumped" >&2
+  cat >"$work/Containerfile.jre" <<'CONTAINERFILE'
+FROM localhost/video-site-stand-in/debian:12
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      openjdk-17-jre-headless curl ca-certificates >/dev/null && rm -rf /var/lib/apt/lists/* \
+    && java -Xshare:dump >/dev/null
+CONTAINERFILE
+  podman build -q -f "$work/Containerfile.jre" -t "$PREFIX/jre:17" "$work" >/dev/null
+fi
+
+if ! podman image exists "$PREFIX/postgres:15"; then
+  echo "== $PREFIX/postgres:15: Debian's PostgreSQL 15, initialised from POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB" >&2
+  cat >"$work/docker-entrypoint.sh" <<'ENTRYPOINT'
+#!/bin/sh
+# The postgres image's contract, as compose.yaml uses it: a first start initialises $PGDATA with POSTGRES_USER as
+# its superuser (password POSTGRES_PASSWORD, asked of every TCP client) and creates POSTGRES_DB; then "$@" runs.
+set -e
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  user=${POSTGRES_USER:-postgres}
+  password_file=$(mktemp)
+  printf '%s' "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD is required}" > "$password_file"
+  initdb -D "$PGDATA" -U "$user" --pwfile="$password_file" --auth-local=trust --auth-host=scram-sha-256 >/dev/null
+  rm -f "$password_file"
+  echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
+  echo "host all all all scram-sha-256" >> "$PGDATA/pg_hba.conf"
+  if [ -n "$POSTGRES_DB" ] && [ "$POSTGRES_DB" != postgres ]; then
+    pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+    createdb -U "$user" "$POSTGRES_DB"
+    pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+  fi
+fi
+exec "$@"
+ENTRYPOINT
+  cat >"$work/Containerfile.postgres" <<'CONTAINERFILE'
+FROM localhost/video-site-stand-in/debian:12
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      postgresql-15 >/dev/null && rm -rf /var/lib/apt/lists/* \
+    && mkdir -p /var/lib/postgresql/data /var/run/postgresql \
+    && chown -R postgres:postgres /var/lib/postgresql /var/run/postgresql
+COPY --chmod=755 docker-entrypoint.sh /usr/local/bin/docker-entrypoint.sh
+ENV PATH=/usr/lib/postgresql/15/bin:$PATH PGDATA=/var/lib/postgresql/data
+USER postgres
+ENTRYPOINT ["docker-entrypoint.sh"]
+CMD ["postgres"]
+CONTAINERFILE
+  podman build -q -f "$work/Containerfile.postgres" -t "$PREFIX/postgres:15" "$work" >/dev/null
+fi
+
+echo "MAVEN_IMAGE=$PREFIX/maven:3.9.11-jdk17"
+echo "JRE_IMAGE=$PREFIX/jre:17"
+echo "POSTGRES_IMAGE=$PREFIX/postgres:15"
