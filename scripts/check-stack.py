@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Checks a running video-site stack end to end, the way a trainer would before a workshop.
 
-Sends the signature request (GET /api/home), then asks each backend through its own HTTP API
-whether that request's telemetry arrived: Jaeger holds the trace with spans from all four services,
+Sends the signature request (GET /api/home for a user whose feed is not cached, so that it crosses all four
+services), then asks each backend through its own HTTP API whether that request's telemetry arrived: Jaeger holds the trace with spans from all four services,
 Loki holds log lines of that trace from at least two services, Prometheus sees every target up and
 an exemplar on the home page's latency, every service delivered its spans to the Collector over the
 last five minutes without dropping any (the pipeline: their telemetry_* counters), Prometheus has the
@@ -73,12 +73,24 @@ class Report:
 
 
 def check_site(args, report):
-    status, body, headers = get(args.site + "/api/home?userId=1", timeout=15)
-    trace_id = headers.get("X-Trace-Id") if headers else None
-    ok = status == 200 and bool(trace_id)
-    report.line(ok, "site", "GET /api/home?userId=1 → %s, trace id %s" % (status or "no answer", trace_id),
-                "docker compose ps (are the five applications healthy?); docker compose logs gateway-service")
-    return trace_id if ok else None
+    """The signature request: a home page whose feed recommend-service computes (not from its one-minute cache), so
+    that it crosses all four services. With the traffic generator on, a user's feed is usually cached: the request goes
+    out for users 1, 2, ... until an answer says "feedFromCache": false (40 demo users)."""
+    tried = []
+    for user in range(1, 41):
+        status, body, headers = get(args.site + "/api/home?userId=%d" % user, timeout=15)
+        trace_id = headers.get("X-Trace-Id") if headers else None
+        tried.append(status)
+        if status != 200 or not trace_id:
+            break
+        if isinstance(body, dict) and body.get("feedFromCache") is False:
+            report.line(True, "site", "GET /api/home?userId=%d → 200, feed computed (not cached), trace id %s%s" % (
+                user, trace_id, " (users 1-%d: feed from cache)" % (user - 1) if user > 1 else ""))
+            return trace_id
+    report.line(False, "site", "GET /api/home?userId=1..%d → %s: %s" % (
+        len(tried), tried[-1] or "no answer", "no computed feed" if tried[-1] == 200 else "trace id %s" % trace_id),
+        "docker compose ps (are the five applications healthy?); docker compose logs gateway-service recommend-service")
+    return None
 
 
 def check_jaeger(args, report, trace_id):

@@ -19,8 +19,10 @@ reflection registered. Base images, apt-get and native-image itself need Docker 
 Maven is the version the Maven image pinned in .env holds (plugin defaults differ between Maven versions),
 fetched as the apache-maven distribution by the host's own Maven.
 
-Usage: scripts/replay-docker-builds.py [--rebuild]   (from anywhere; CI runs it without --rebuild after
-`mvn install`; 6-10 minutes on 2 cores, about 3 more with --rebuild)
+Usage: scripts/replay-docker-builds.py [--rebuild]   (from anywhere, after `mvn install`; 6-10 minutes on 2 cores,
+about 3 more with --rebuild). CI builds the images with a real engine instead (scripts/check-containers.sh), which
+runs the native preparation's checks on what its build of the native-sources stage left:
+       scripts/replay-docker-builds.py --check-native-sources DIR   (DIR/build: the stage's /build)
 """
 import glob
 import os
@@ -282,7 +284,32 @@ def summary(replay):
         JVM_BUILD_STAGE, megabytes(sum(a for a, _ in first)), sum(s for _, s in first)))
 
 
+def check_built_native_sources(root):
+    """The native preparation's checks on what a real build of the native-sources stage left (its /build copied to
+    root/build by scripts/check-containers.sh)."""
+    class Failures:
+        failures = []
+    print("== the native-sources stage, built by the container engine: %s" % root)
+    check_native_sources(Failures, root, env_file_applications())
+    if Failures.failures:
+        print("\n".join(Failures.failures))
+        sys.exit(1)
+    print("native preparation checked: native-image.args for the pinned builder, reflection registered")
+
+
+def env_file_applications():
+    """The APPLICATIONS the Dockerfile's dependency stage lists."""
+    for name, (base, steps) in stages(DOCKERFILE).items():
+        for word, rest in steps:
+            if word == "ENV" and rest.startswith("APPLICATIONS="):
+                return rest.split("=", 1)[1].split(",")
+    sys.exit("the Dockerfile sets no APPLICATIONS")
+
+
 def main():
+    if sys.argv[1:2] == ["--check-native-sources"]:
+        check_built_native_sources(os.path.abspath(sys.argv[2]))
+        return
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(REPO)
     maven = image_maven()

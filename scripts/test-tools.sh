@@ -4,6 +4,8 @@
 #
 #   prometheus, promtool  2.53  (Debian 12 has 2.42: no scrape_protocols, and it drops Micrometer's exemplars)
 #   alertmanager, amtool  0.28  (the alert tests' receiver; Debian 12 has 0.25)
+#   compose-v2            2.26  (Compose v2 as a program of its own, for the container check; Debian 12's
+#                                docker-compose is 1.29, which the stack lint keeps using)
 #
 # They come from Debian 13 ("trixie"), a Go binary each that needs only libc, so they run on Debian 12.
 # Where the machine has no trixie source, one is added beside its own Debian source (the same mirror)
@@ -18,8 +20,9 @@
 set -euo pipefail
 
 tools="${VIDEO_SITE_TEST_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/video-site-test-tools}"
-# trixie's current versions (written against prometheus 2.53.3+ds1-2 and prometheus-alertmanager 0.28.1+ds-1)
-wanted=(prometheus/trixie promtool/trixie prometheus-alertmanager/trixie)
+# trixie's current versions (written against prometheus 2.53.3+ds1-2, prometheus-alertmanager 0.28.1+ds-1 and
+# docker-compose 2.26.1-4)
+wanted=(prometheus/trixie promtool/trixie prometheus-alertmanager/trixie docker-compose/trixie)
 stamp="$tools/.installed"
 sudo=""
 [[ $(id -u) -ne 0 ]] && sudo="sudo"
@@ -90,8 +93,10 @@ for deb in "$download"/*.deb; do
 done
 ln -s ../root/usr/bin/prometheus ../root/usr/bin/promtool ../root/usr/bin/amtool "$tools/bin/"
 ln -s ../root/usr/bin/prometheus-alertmanager "$tools/bin/alertmanager"
+ln -s ../root/usr/libexec/docker/cli-plugins/docker-compose "$tools/bin/compose-v2"
 link_alertmanager_templates
 "$tools/bin/prometheus" --version >/dev/null
 "$tools/bin/alertmanager" --version >/dev/null 2>&1
+"$tools/bin/compose-v2" version >/dev/null
 { echo "${wanted[*]}"; (cd "$download" && ls ./*.deb); } > "$stamp"
 echo "$tools/bin"

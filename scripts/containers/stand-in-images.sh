@@ -88,6 +88,53 @@ CONTAINERFILE
   podman build -q -f "$work/Containerfile.postgres" -t "$PREFIX/postgres:15" "$work" >/dev/null
 fi
 
+# Prometheus and Alertmanager: Debian 13's builds (the tests' own, from scripts/test-tools.sh) laid out as the upstream
+# images are: the program as /bin/prometheus or /bin/alertmanager (the entrypoint, so compose's `command` is its
+# arguments), its working directory writable by `nobody`, who runs it, and wget for compose's healthchecks.
+tools=$(scripts/test-tools.sh)
+tools_root=$(cd "$tools/../root" && pwd)
+stand_in_program() { # image program-in-the-tools working-directory data-directory [extra-directory-to-copy]
+  local image=$1 program=$2 workdir=$3 data=$4 extra=${5:-}
+  podman image exists "$image" && return 0
+  echo "== $image: Debian 13's $(basename "$program") as the upstream image lays it out, with wget" >&2
+  mkdir -p "$work/$workdir/rootfs/bin"
+  cp "$tools_root/usr/bin/$program" "$work/$workdir/rootfs/bin/${workdir#/}"
+  if [[ -n $extra ]]; then mkdir -p "$work/$workdir/rootfs/$(dirname "$extra")"; cp -r "$tools_root/$extra" "$work/$workdir/rootfs/$extra"; fi
+  cat >"$work/$workdir/Containerfile" <<CONTAINERFILE
+FROM localhost/video-site-stand-in/debian:12
+RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wget \
+      >/dev/null && rm -rf /var/lib/apt/lists/* && mkdir -p $workdir $data && chown nobody:nogroup $workdir $data
+COPY rootfs/ /
+USER nobody
+WORKDIR $workdir
+ENTRYPOINT ["/bin/${workdir#/}"]
+CONTAINERFILE
+  podman build -q -f "$work/$workdir/Containerfile" -t "$image" "$work/$workdir" >/dev/null
+}
+# Debian's builds keep their data under /var/lib/prometheus by default (upstream's: the working directory): compose
+# leaves Prometheus' storage path at its default, so that directory must be writable too.
+stand_in_program "$PREFIX/prometheus:2.53" prometheus /prometheus /var/lib/prometheus/metrics2
+stand_in_program "$PREFIX/alertmanager:0.28" prometheus-alertmanager /alertmanager /var/lib/prometheus/alertmanager \
+  usr/share/prometheus/alertmanager
+
+# The Collector: the tests' OTLP receiver (e2e-tests, OtlpReceiverStandIn) on a JRE, rebuilt every time from the
+# e2e module's compiled test classes and its dependencies (the caller builds them: scripts/check-containers.sh).
+receiver=e2e-tests/target/otlp-receiver-stand-in
+if [[ -d $receiver/classes && -d $receiver/lib ]]; then
+  echo "== $PREFIX/otlp-receiver:test: the tests' OTLP receiver (gRPC on 4317; what it received on 4318)" >&2
+  cat >"$receiver/Containerfile" <<'CONTAINERFILE'
+FROM localhost/video-site-stand-in/jre:17
+COPY lib/ /receiver/lib/
+COPY classes/ /receiver/classes/
+USER nobody
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", "/receiver/classes:/receiver/lib/*", "org.acme.e2e.OtlpReceiverStandIn"]
+CONTAINERFILE
+  podman build -q -f "$receiver/Containerfile" -t "$PREFIX/otlp-receiver:test" "$receiver" >/dev/null
+  echo "OTEL_COLLECTOR_IMAGE=$PREFIX/otlp-receiver:test"
+fi
+
 echo "MAVEN_IMAGE=$PREFIX/maven:3.9.11-jdk17"
 echo "JRE_IMAGE=$PREFIX/jre:17"
 echo "POSTGRES_IMAGE=$PREFIX/postgres:15"
+echo "PROMETHEUS_IMAGE=$PREFIX/prometheus:2.53"
+echo "ALERTMANAGER_IMAGE=$PREFIX/alertmanager:0.28"

@@ -78,6 +78,7 @@ public final class OtlpReceiver implements AutoCloseable {
     /** What the Collector's OTLP/gRPC receiver accepts by default (and gRPC servers in general). */
     public static final int MAX_MESSAGE_BYTES = 4 << 20;
 
+    private final InetAddress address;
     private final int port;
     private final Map<String, Integer> refused = new ConcurrentHashMap<>();
     /** Spans and log records received (stored) per service. */
@@ -96,6 +97,12 @@ public final class OtlpReceiver implements AutoCloseable {
     private Server server;
 
     public OtlpReceiver(int port) {
+        this(InetAddress.getLoopbackAddress(), port);
+    }
+
+    /** Listening on {@code address}: the loopback address for the tests, every address in a container. */
+    public OtlpReceiver(InetAddress address, int port) {
+        this.address = address;
         this.port = port;
     }
 
@@ -108,7 +115,7 @@ public final class OtlpReceiver implements AutoCloseable {
         if (server != null) {
             return;
         }
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(address, port))
                 // The Collector's OTLP receiver refuses a message over 4 MiB (max_recv_msg_size_mib), as gRPC does by
                 // default: so does this one, and it counts what it refused.
                 .maxInboundMessageSize(MAX_MESSAGE_BYTES)
@@ -233,6 +240,24 @@ public final class OtlpReceiver implements AutoCloseable {
 
     public int spanCount() {
         return spanCount.get();
+    }
+
+    /** Spans received (stored) so far from each service, by its {@code service.name}. */
+    public Map<String, Long> spansPerService() {
+        Map<String, Long> counts = new TreeMap<>();
+        spansByService.forEach((service, count) -> counts.put(service, count.get()));
+        return counts;
+    }
+
+    /**
+     * Lets go of the spans and log records kept so far (the counts per service stay): a receiver that runs for long
+     * inside a memory limit, as the Collector's stand-in does, keeps the newest only.
+     */
+    public void forgetKept() {
+        spans.clear();
+        spansByTrace.clear();
+        logsByTrace.clear();
+        spanCount.set(0);
     }
 
     /**
