@@ -103,27 +103,31 @@ if [[ -z "${REUSE_IMAGES:-}" ]]; then
   for image in "${APPS[@]}" native-sources; do podman rmi -f "$VIDEO_SITE_IMAGES/$image:$VIDEO_SITE_VERSION" >/dev/null 2>&1 || true; done
   podman image prune -f >/dev/null   # the build stages' cached layers: the build below starts from nothing of its own
 fi
-echo "== Building the five images from the root Dockerfile (docker compose build; logs: $OUT/build.log)"
-started=$SECONDS
-if ! compose build "${APPS[@]}" >"$OUT/build.log" 2>&1; then tail -40 "$OUT/build.log"; exit 1; fi
-echo "built in $((SECONDS - started)) s:"
-podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep "^$VIDEO_SITE_IMAGES/"
-
 # The build arguments compose passes (compose.yaml's x-build), for the stages compose does not build.
 build_args=()
 while IFS= read -r arg; do build_args+=(--build-arg "$arg"); done < <(compose config --format json | python3 -c '
 import json, sys
 args = json.load(sys.stdin)["services"]["gateway-service"]["build"]["args"]
 print("\n".join("%s=%s" % (k, v) for k, v in args.items() if v is not None))')
-echo "== The native-sources stage (Quarkus native preparation, offline on the dependency layer)"
+echo "== Building from the root Dockerfile: the five images (docker compose build) and the native-sources stage"
+echo "   (logs: $OUT/build.log, $OUT/native-sources-build.log)"
 started=$SECONDS
-podman build -q "${build_args[@]}" --target native-sources -t "$VIDEO_SITE_IMAGES/native-sources:$VIDEO_SITE_VERSION" . \
-  >"$OUT/native-sources-build.log" 2>&1 || { tail -30 "$OUT/native-sources-build.log"; exit 1; }
+# The dependency layer and the sources first, once; then the JVM build with the five images, and the native
+# preparation beside it (both offline on that layer: two Maven runs on two cores).
+podman build "${build_args[@]}" --target sources . >"$OUT/sources-build.log" 2>&1 || { tail -40 "$OUT/sources-build.log"; exit 1; }
+echo "   the dependency layer and the sources: $((SECONDS - started)) s"
+podman build "${build_args[@]}" --target native-sources -t "$VIDEO_SITE_IMAGES/native-sources:$VIDEO_SITE_VERSION" . \
+  >"$OUT/native-sources-build.log" 2>&1 &
+native_build=$!
+if ! compose build "${APPS[@]}" >"$OUT/build.log" 2>&1; then tail -40 "$OUT/build.log"; exit 1; fi
+echo "   the five images: $((SECONDS - started)) s"
+wait "$native_build" || { tail -30 "$OUT/native-sources-build.log"; exit 1; }
+echo "   the native-sources stage: $((SECONDS - started)) s"
+podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep "^$VIDEO_SITE_IMAGES/"
 rm -rf "$OUT/native-stage"; mkdir -p "$OUT/native-stage"
 stage=$(podman create "$VIDEO_SITE_IMAGES/native-sources:$VIDEO_SITE_VERSION")
 podman cp "$stage:/build" "$OUT/native-stage/build"
 podman rm "$stage" >/dev/null
-echo "built in $((SECONDS - started)) s"
 scripts/replay-docker-builds.py --check-native-sources "$OUT/native-stage"
 # What a first build downloads: the dependency layer, the one stage that reaches Maven Central.
 dependencies=$(podman build -q "${build_args[@]}" --target dependencies . 2>/dev/null | tail -1)
@@ -135,7 +139,7 @@ started=$SECONDS
 rm -f "$OUT/ready.json"
 python3 scripts/containers/check-site.py --watch-ready "$OUT/ready.json" &
 pids+=($!)
-if ! compose up -d --no-deps --wait --wait-timeout 300 "${RUNNING[@]}" >"$OUT/up.log" 2>&1; then
+if ! compose up -d --no-deps --wait --wait-timeout 180 "${RUNNING[@]}" >"$OUT/up.log" 2>&1; then
   tail -30 "$OUT/up.log"; compose ps -a; compose logs --tail 30 >"$OUT/logs.txt" 2>&1 || true; exit 1
 fi
 echo "up and healthy in $((SECONDS - started)) s"

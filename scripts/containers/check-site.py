@@ -12,6 +12,8 @@
    memory less page cache, shared memory kept) must leave 15 % of its mem_limit free, the rule of MemoryLimitsIT and
    scripts/check-postgresql.sh, and no container may be OOM-killed (the kernel's count in the cgroup, and
    `podman inspect`'s OOMKilled). `docker stats`' figure (charged memory less inactive page cache) is printed beside.
+   Then the memory test's hostile gRPC client at each gRPC server (2 000 calls at once on one connection), still
+   inside the measurement: each call answered or refused, the server alive and answering afterwards.
 6. The traffic generator's journeys ran: every step (home, watch, heartbeat, upload) succeeded at least once.
 
 Usage: scripts/containers/check-site.py --watch-ready FILE    (beside `docker compose up`: when each application is ready)
@@ -38,7 +40,7 @@ HEADROOM = 0.15
 # The Collector's stand-in is the tests' OTLP receiver, not the Collector: its memory says nothing of the Collector's
 # (docs/IMAGES.md gives the evidence for that limit). It must still neither restart nor be killed.
 NOT_MEASURED = {"otel-collector"}
-LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "90"))
+LOAD_SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 LOAD_WORKERS = 16
 failures = []
 
@@ -187,10 +189,12 @@ def memory_group(container):
 
 
 class Sampler(threading.Thread):
-    def __init__(self, info):
+    def __init__(self, project, info):
         super().__init__(daemon=True)
+        self.project = project
         self.groups = {service: memory_group(c) for service, c in info.items()}
         self.peak = {service: {"unreclaimable": 0, "stats": 0} for service in info}
+        self.oom_kills_before_restarts = {service: 0 for service in info}
         self.stop = threading.Event()
 
     def read(self, service):
@@ -213,7 +217,19 @@ class Sampler(threading.Thread):
     def run(self):
         while not self.stop.is_set():
             for service in self.groups:
-                unreclaimable, stats = self.read(service)
+                try:
+                    unreclaimable, stats = self.read(service)
+                except (FileNotFoundError, ProcessLookupError, ValueError):
+                    # The container was restarted (a new cgroup) or is down: keep its kills, follow the new one.
+                    try:
+                        self.oom_kills_before_restarts[service] += self.oom_kills(service)
+                    except OSError:
+                        pass
+                    try:
+                        self.groups[service] = memory_group(containers(self.project, [service])[service])
+                    except (OSError, SystemExit, subprocess.CalledProcessError):
+                        pass
+                    continue
                 peak = self.peak[service]
                 peak["unreclaimable"] = max(peak["unreclaimable"], unreclaimable)
                 peak["stats"] = max(peak["stats"], stats)
@@ -256,27 +272,46 @@ def load(seconds):
     return statuses
 
 
+def grpc_flood(port, server):
+    """The memory test's hostile gRPC client (e2e GrpcFlood): 2 000 calls at once on one connection to the server's
+    published port; each is answered or refused as too many (RESOURCE_EXHAUSTED), some are served, and a call made
+    alone afterwards is answered."""
+    receiver = os.path.join(ROOT, "e2e-tests", "target", "otlp-receiver-stand-in")
+    run = subprocess.run(["java", "-cp", receiver + "/classes:" + receiver + "/lib/*", "org.acme.e2e.GrpcFlood", str(port), server],
+                         capture_output=True, text=True, timeout=120)
+    line = (run.stdout.strip().splitlines() or [run.stderr.strip()[-300:]])[-1]
+    codes = dict(part.split("=") for part in line.split("{", 1)[1].split("}", 1)[0].split(", ")) if "{" in line else {}
+    answered = int(codes.get("OK", 0)) + int(codes.get("RESOURCE_EXHAUSTED", 0))
+    check(run.returncode == 0 and answered == 2000 and int(codes.get("OK", 0)) > 0 and line.endswith("after OK"), "grpc",
+          "%s-service on %d, 2000 calls at once on one connection: %s" % (server, port, line))
+
+
 def memory(project, services):
     info = containers(project, services)
     limits = {service: c["HostConfig"]["Memory"] for service, c in info.items()}
-    sampler = Sampler(info)
+    sampler = Sampler(project, info)
     sampler.start()
     status, body, _ = http("PUT", GENERATOR + "/admin/traffic/rate", json.dumps({"requestsPerSecond": 125}))
     check(status == 200, "load", "traffic generator at 125 requests/s: %s %s" % (status, body[:120]))
     statuses = load(LOAD_SECONDS)
     generator = http("GET", GENERATOR + "/admin/traffic")[1]
     http("PUT", GENERATOR + "/admin/traffic/rate", json.dumps({"requestsPerSecond": 4}))
-    sampler.stop.set()
-    sampler.join()
     print("load: %d requests of the memory test's mix from %d workers in %d s, answers %s; the generator: %s" % (
         sum(statuses.values()), LOAD_WORKERS, LOAD_SECONDS, dict(sorted(statuses.items())), generator[:200]), flush=True)
+    for port, server in ((9082, "video"), (9083, "recommend")):
+        grpc_flood(port, server)
+    sampler.stop.set()
+    sampler.join()
     after = containers(project, services)
     print("%-18s %9s %14s %9s %13s %s" % ("container", "limit", "unreclaimable", "headroom", "docker stats", "OOM kills"))
     for service in services:
         limit = limits[service]
         measured = service not in NOT_MEASURED
         peak = sampler.peak[service]
-        kills = sampler.oom_kills(service)
+        try:
+            kills = sampler.oom_kills(service) + sampler.oom_kills_before_restarts[service]
+        except OSError:
+            kills = sampler.oom_kills_before_restarts[service]
         killed = after[service]["State"].get("OOMKilled", False)
         headroom = 1 - peak["unreclaimable"] / limit if limit else 0
         print("%-18s %6.0f MiB %10.1f MiB %8.1f %% %9.1f MiB %d%s" % (service, limit / 2**20, peak["unreclaimable"] / 2**20,

@@ -42,6 +42,21 @@ final class GrpcFlood {
     private GrpcFlood() {
     }
 
+    /**
+     * The flood as a program, for the container check (scripts/containers/check-site.py): {@code GrpcFlood <port>
+     * video|recommend [calls]} floods the server published on 127.0.0.1:port with the memory test's calls, then makes
+     * one call alone; prints {@code flood {OK=.., RESOURCE_EXHAUSTED=..} after OK}.
+     */
+    public static void main(String[] args) {
+        int port = Integer.parseInt(args[0]);
+        boolean video = args[1].equals("video");
+        String method = video ? LIST_VIDEOS : GET_HOME_FEED;
+        byte[] request = video ? LIMIT_5 : USER_1;
+        int calls = args.length > 2 ? Integer.parseInt(args[2]) : MemoryLimitsIT.FLOOD_CALLS;
+        Result flood = at(port, method, request, calls, Duration.ofSeconds(30));
+        System.out.println("flood " + flood.codes() + " after " + RawGrpc.call(port, method, request, null).getCode());
+    }
+
     static ManagedChannel channel(int port) {
         return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
