@@ -15,6 +15,7 @@
 #   scripts/check-containers.sh           builds the images from an empty image store (the stand-ins kept), runs, checks
 #   KEEP=1 scripts/check-containers.sh    leaves the site running (stop: the printed `down` command)
 #   REUSE_IMAGES=1 scripts/check-containers.sh   keeps the last build's images and cached layers (a fast rebuild)
+#   WAIT_BEFORE_UP=<pid>                          starts the site only once that process has ended (scripts/test.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) -eq 0 ]] || { echo "scripts/check-containers.sh: run as root (Podman as root, memory cgroups)" >&2; exit 1; }
@@ -134,6 +135,11 @@ dependencies=$(podman build -q "${build_args[@]}" --target dependencies . 2>/dev
 echo "the dependency layer (a first build's downloads, unpacked): $(( ($(podman image inspect --format '{{.Size}}' "$dependencies") \
   - $(podman image inspect --format '{{.Size}}' "$MAVEN_IMAGE")) / 1000000 )) MB over the Maven image"
 
+# scripts/test.sh runs its PostgreSQL check beside the build: the site starts, and is measured, once that has ended.
+if [[ -n "${WAIT_BEFORE_UP:-}" ]] && kill -0 "$WAIT_BEFORE_UP" 2>/dev/null; then
+  echo "== Waiting for process $WAIT_BEFORE_UP (scripts/test.sh's check beside the build) to end before the site starts"
+  while kill -0 "$WAIT_BEFORE_UP" 2>/dev/null; do sleep 1; done
+fi
 echo "== docker compose up --wait: ${RUNNING[*]}"
 started=$SECONDS
 rm -f "$OUT/ready.json"

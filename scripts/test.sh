@@ -57,22 +57,36 @@ if $quick; then
   mvn -B install -Pe2e
   exit 0
 fi
-# The memory limits are measured once, on the PostgreSQL builds that compose's images run (below).
+# The memory limits are measured once, on the images themselves, as compose runs them (the container check below).
 echo "== Unit, per-service and end-to-end tests and stack lint: mvn install -Pe2e -Dmemory.h2.skip=true"
 mvn -B install -Pe2e -Dmemory.h2.skip=true
 
 echo "== The README's copy guide, followed literally: video-service and gateway-service copied out as com.example"
 scripts/check-copy-guide.py
 
+# The PostgreSQL check runs beside the container check's image build (a few light JVMs beside a build); the
+# container check waits for it to end before it starts the site and measures it (WAIT_BEFORE_UP).
+mkdir -p target
 echo "== The PostgreSQL variant (the compose images' database) against a real PostgreSQL: the same answers as H2, writes"
-scripts/check-postgresql.sh --answers-only
+echo "   (beside the container build; its output follows when it ends: target/postgresql-check.log)"
+scripts/check-postgresql.sh --answers-only >target/postgresql-check.log 2>&1 &
+postgresql_check=$!
+trap 'kill $postgresql_check 2>/dev/null || true' EXIT
+postgresql_done() {
+  local status=0
+  wait "$postgresql_check" || status=$?
+  cat target/postgresql-check.log
+  ((status == 0)) || { echo "PostgreSQL check failed (exit $status)" >&2; exit 1; }
+}
 
 echo "== The container path: the images built by Podman from the root Dockerfile, the site's part of compose.yaml up under Compose v2, checked"
 if [[ $(id -u) -eq 0 ]]; then
-  scripts/check-containers.sh
+  WAIT_BEFORE_UP=$postgresql_check scripts/check-containers.sh
+  postgresql_done
 elif [[ -n "${CI:-}" ]]; then
   echo "the container check needs root (Podman as root, memory cgroups): CI must run as root" >&2; exit 1
 else
+  postgresql_done
   echo "!!!!! CONTAINER PATH NOT CHECKED: scripts/check-containers.sh needs root (sudo scripts/check-containers.sh) !!!!!"
 fi
 
