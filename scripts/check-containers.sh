@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 packages=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs golang-github-containernetworking-plugin-dnsname)
 missing=()
 for package in "${packages[@]}"; do
-  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+  [[ "$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null)" == "install ok installed" ]] || missing+=("$package")
 done
 if ((${#missing[@]} > 0)); then
   echo "== Installing ${missing[*]}"
@@ -34,7 +34,8 @@ if ((${#missing[@]} > 0)); then
 fi
 # Without systemd, Podman needs the cgroupfs manager; without raised default limits a JVM in a container fails at
 # its start (the machine's own limits are low).
-if [[ ! -f /etc/containers/containers.conf ]] || ! grep -q 'cgroup_manager *= *"cgroupfs"' /etc/containers/containers.conf; then
+if [[ ! -f /etc/containers/containers.conf ]] || ! grep -q 'cgroup_manager *= *"cgroupfs"' /etc/containers/containers.conf \
+   || ! grep -q 'default_ulimits' /etc/containers/containers.conf; then
   [[ -f /etc/containers/containers.conf ]] && cp /etc/containers/containers.conf /etc/containers/containers.conf.before-video-site
   cat > /etc/containers/containers.conf <<'CONF'
 [containers]
@@ -72,6 +73,8 @@ cleanup() {
   return $status
 }
 trap cleanup EXIT
+trap 'exit 143' TERM   # so that the EXIT trap runs when scripts/test.sh or a user stops it
+trap 'exit 130' INT
 
 echo "== Podman's Docker-compatible API on $SOCKET"
 mkdir -p "$(dirname "$SOCKET")"
@@ -80,7 +83,8 @@ podman system service --time=0 "unix://$SOCKET" >"$OUT/podman-service.log" 2>&1 
 pids+=($!)
 deadline=$((SECONDS + 30))
 until [[ -S $SOCKET ]]; do ((SECONDS < deadline)) || { cat "$OUT/podman-service.log"; exit 1; }; sleep 0.2; done
-# No systemd runs the healthchecks' timers here: this loop runs each container's check, as the engine would.
+# No systemd runs the healthchecks' timers here: this loop runs each container's check every 2 s (compose asks
+# for 5 s: a container turns healthy or unhealthy sooner than under a real engine).
 (
   while true; do
     for id in $(podman ps -q --filter "label=com.docker.compose.project=$PROJECT"); do
@@ -97,7 +101,8 @@ mvn -B -q -Pe2e -pl e2e-tests test-compile dependency:copy-dependencies -Dinclud
   || { cat "$OUT/receiver-build.log"; exit 1; }
 rm -rf e2e-tests/target/otlp-receiver-stand-in/classes
 cp -r e2e-tests/target/test-classes e2e-tests/target/otlp-receiver-stand-in/classes
-while IFS='=' read -r name value; do export "$name=$value"; done < <(scripts/containers/stand-in-images.sh)
+images=$(scripts/containers/stand-in-images.sh)   # fails the script if a stand-in cannot be built
+while IFS='=' read -r name value; do export "$name=$value"; done <<<"$images"
 
 compose down -v --timeout 10 >/dev/null 2>&1 || true
 if [[ -z "${REUSE_IMAGES:-}" ]]; then
@@ -106,10 +111,13 @@ if [[ -z "${REUSE_IMAGES:-}" ]]; then
 fi
 # The build arguments compose passes (compose.yaml's x-build), for the stages compose does not build.
 build_args=()
-while IFS= read -r arg; do build_args+=(--build-arg "$arg"); done < <(compose config --format json | python3 -c '
+config=$(compose config --format json)
+args=$(python3 -c '
 import json, sys
 args = json.load(sys.stdin)["services"]["gateway-service"]["build"]["args"]
-print("\n".join("%s=%s" % (k, v) for k, v in args.items() if v is not None))')
+print("\n".join("%s=%s" % (k, v) for k, v in args.items() if v is not None))' <<<"$config")
+while IFS= read -r arg; do build_args+=(--build-arg "$arg"); done <<<"$args"
+((${#build_args[@]} >= 8)) || { echo "compose config gave no build arguments: $args" >&2; exit 1; }
 echo "== Building from the root Dockerfile: the five images (docker compose build) and the native-sources stage"
 echo "   (logs: $OUT/build.log, $OUT/native-sources-build.log)"
 started=$SECONDS
@@ -120,6 +128,7 @@ echo "   the dependency layer and the sources: $((SECONDS - started)) s"
 podman build "${build_args[@]}" --target native-sources -t "$VIDEO_SITE_IMAGES/native-sources:$VIDEO_SITE_VERSION" . \
   >"$OUT/native-sources-build.log" 2>&1 &
 native_build=$!
+pids+=("$native_build")
 if ! compose build "${APPS[@]}" >"$OUT/build.log" 2>&1; then tail -40 "$OUT/build.log"; exit 1; fi
 echo "   the five images: $((SECONDS - started)) s"
 wait "$native_build" || { tail -30 "$OUT/native-sources-build.log"; exit 1; }
@@ -131,7 +140,8 @@ podman cp "$stage:/build" "$OUT/native-stage/build"
 podman rm "$stage" >/dev/null
 scripts/replay-docker-builds.py --check-native-sources "$OUT/native-stage"
 # What a first build downloads: the dependency layer, the one stage that reaches Maven Central.
-dependencies=$(podman build -q "${build_args[@]}" --target dependencies . 2>/dev/null | tail -1)
+dependencies=$(podman build -q "${build_args[@]}" --target dependencies .)
+dependencies=${dependencies##*$'\n'}
 echo "the dependency layer (a first build's downloads, unpacked): $(( ($(podman image inspect --format '{{.Size}}' "$dependencies") \
   - $(podman image inspect --format '{{.Size}}' "$MAVEN_IMAGE")) / 1000000 )) MB over the Maven image"
 

@@ -3,7 +3,7 @@
 # (Debian's), with no Docker: user-service and video-service are built with
 # -Dquarkus.datasource.db-kind=postgresql, run against them, and must answer exactly what the
 # embedded-H2 build answers for the same demo data; then the memory limits test runs on the
-# PostgreSQL builds. Run after `mvn install` (scripts/test.sh does both).
+# PostgreSQL builds. Run after `mvn install` (scripts/test.sh runs the answers half: --answers-only).
 #
 # As in compose, each database has its own server (users, videos), started with the server
 # settings of its compose service's `command` (read from compose.yaml), inside a kernel memory
@@ -99,6 +99,8 @@ cleanup() {
   for db in "${DATABASES[@]}"; do stop_database "$db"; done
 }
 trap cleanup EXIT
+trap 'exit 143' TERM   # scripts/test.sh stops it this way when the container check beside it fails
+trap 'exit 130' INT
 
 for db in "${DATABASES[@]}"; do
   stop_database "$db"

@@ -71,7 +71,7 @@ echo "== The PostgreSQL variant (the compose images' database) against a real Po
 echo "   (beside the container build; its output follows when it ends: target/postgresql-check.log)"
 scripts/check-postgresql.sh --answers-only >target/postgresql-check.log 2>&1 &
 postgresql_check=$!
-trap 'kill $postgresql_check 2>/dev/null || true' EXIT
+trap 'kill $postgresql_check 2>/dev/null && wait $postgresql_check 2>/dev/null || true' EXIT
 postgresql_done() {
   local status=0
   wait "$postgresql_check" || status=$?

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the stand-in base images where no container registry can be reached: a Debian 12 root file system from
-# Debian's packages (debootstrap), then a Maven image (JDK 17 and Maven 3.9.11 from Maven Central) and a JRE image
-# (JRE 17 with curl and its default class-data archive) on it. They have the pinned images' roles (.env's
-# MAVEN_IMAGE, JRE_IMAGE), not their contents: docs/IMAGES.md, "Stand-ins", says how each differs.
+# Builds the stand-in images where no container registry can be reached: a Debian 12 root file system from
+# Debian's packages (debootstrap), then on it a Maven image (JDK 17 and Maven 3.9.11 from Maven Central), a JRE
+# image (JRE 17 with curl and its default class-data archive), PostgreSQL, Prometheus, Alertmanager, and the tests'
+# OTLP receiver in the Collector's place. They have the pinned images' roles (.env's variables), not their
+# contents: scripts/containers/README.md, "The stand-ins", says how each differs. Each is built once and kept by
+# name (remove it to rebuild it), but the receiver, rebuilt every time.
 #
-#   scripts/containers/stand-in-images.sh      (as root, with podman; prints the three image names)
+#   scripts/containers/stand-in-images.sh      (as root, with podman; prints VARIABLE=image, one per line)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PREFIX=localhost/video-site-stand-in

@@ -71,8 +71,8 @@ class MemoryLimitsIT {
         Path root = Path.of(System.getProperty("e2e.root", "..")).toAbsolutePath().normalize();
         String variant = System.getProperty("memory.variant", "h2");
         if (variant.equals("h2") && Boolean.getBoolean("memory.h2.skip")) {
-            // scripts/test.sh's full run: the images run the PostgreSQL builds, measured by scripts/check-postgresql.sh
-            org.junit.jupiter.api.Assumptions.abort("memory.h2.skip: the limits are measured on the PostgreSQL builds compose runs");
+            // scripts/test.sh's full run: the limits are measured on the images themselves (scripts/check-containers.sh)
+            org.junit.jupiter.api.Assumptions.abort("memory.h2.skip: the limits are measured on the images as compose runs them");
         }
         Path work = Path.of(System.getProperty("e2e.work", "target/e2e")).toAbsolutePath().resolve("memory-" + variant);
         Map<String, ComposeService> compose = composeServices(root.resolve("compose.yaml"));

@@ -16,14 +16,15 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The tests' OTLP receiver as a program: the Collector's stand-in in the container check
- * (scripts/containers/compose.stand-ins.yaml), where no Collector image can be had. It receives OTLP/gRPC on 4317
+ * (scripts/check-containers.sh, through compose's OTEL_COLLECTOR_IMAGE), where no Collector image can be had. It receives OTLP/gRPC on 4317
  * as the Collector does, and answers on 4318, where the Collector takes OTLP/HTTP, what it received:
  * <ul>
  * <li>{@code GET /traces/<trace id>}: {@code {"services":[...],"spans":n}}, the services that sent spans of that
  * trace;</li>
  * <li>{@code GET /spans}: {@code {"<service>":n,...}}, spans received from each service since the start.</li>
  * </ul>
- * It keeps the spans of the last {@value #KEEP_SPANS} or so only: it runs inside the Collector's memory limit.
+ * It runs inside the Collector's memory limit: once it holds more than {@value #KEEP_SPANS} spans, it lets go of all
+ * it holds (the counts per service stay).
  * Arguments (the Collector's {@code --config=...}) are ignored.
  */
 public final class OtlpReceiverStandIn {
