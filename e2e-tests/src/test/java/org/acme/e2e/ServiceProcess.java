@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1) // as Http's
+            .connectTimeout(Duration.ofSeconds(1)).build();
 
     private final String name;
     private final Path jar;

@@ -64,7 +64,7 @@ class SurgeForecastIT {
     static final double SATURATED = 0.75;
     static final double ANNOUNCED = 5;
     private static final Pattern EXEMPLAR_LINE = Pattern.compile("(?m)^([0-9a-f]{32})\\s+\\S+\\s+(\\d+) ms");
-    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(); // as Http's
 
     /** One service over one window: mean latency of the calls it served, calls per second, CPU cores used. */
     record Sample(double meanSeconds, double callsPerSecond, double cores) {
