@@ -15,7 +15,7 @@ ARG NATIVE_RUNTIME_IMAGE
 # 1. Every artifact the package steps below need, resolved from the poms alone: this layer is reused until
 #    a pom changes, and it holds the whole local repository, so everything after it runs offline (mvn -o).
 #    The Maven stages run on the build machine's own platform: jars do not depend on the CPU, so an arm64
-#    image is the arm64 JRE plus the same jars; only the class-data archive (step 3) is made by each platform's JVM.
+#    image is the arm64 JRE plus the same jars; only the AOT cache (step 3) is made by each platform's JVM.
 FROM --platform=$BUILDPLATFORM ${MAVEN_IMAGE} AS dependencies
 WORKDIR /build
 ENV APPLICATIONS=user-service,video-service,recommend-service,gateway-service,traffic-generator
@@ -50,78 +50,125 @@ FROM sources AS build
 ARG DB_KIND=h2
 RUN mvn -B -q -o -pl ${APPLICATIONS} -am package -DskipTests -Dquarkus.datasource.db-kind=${DB_KIND}
 
-# 3. The JVM images: the Temurin JRE (it already holds curl, which the healthchecks use: docs/IMAGES.md) and
-#    one application's quarkus-app, copied in four layers from least to most often changed. Then the image's JVM
-#    makes the application's class-data archive (AppCDS): Quarkus' training, -Dquarkus.appcds.generate=true,
-#    stops where the application's runtime init begins (no database or peer is reached) and exits, and the JVM
-#    writes the classes it loaded to app-cds.jsa, on top of the JRE's own archive (the JRE image runs
-#    java -Xshare:dump). The step fails if no archive was written (the JVM only logs a failed dump). Every start
-#    maps it instead of loading those classes again (docs/BENCHMARKS.md, "Startup"). An archive is only valid
-#    for the JVM that made it, which is why it is made here and not by Maven: on arm64 this step runs emulated
-#    (images.yml sets up QEMU). A JVM that cannot use it (JAVA_OPTS changed what it depends on) starts without
-#    it. The archive is made as root; the application runs as 1001 and only reads it.
+# 3. The JVM images: the Temurin 25 JRE, curl (the healthchecks and the training start call it; Temurin's images
+#    hold it below Java 22 only: docs/IMAGES.md) and one application's quarkus-app, copied in four layers from least to most often changed,
+#    plus the application's AOT cache (JDK 25): the classes its start loads and links, and the start's method
+#    profiles, so that a start maps them instead of doing that work again (docs/BENCHMARKS.md, "In the images").
+#    A cache is only valid for the JVM build and the very jars (path, size, modification time) that made it, which
+#    is why it is made here, by the image's own JVM, and not by Maven: on arm64 this runs emulated (images.yml sets
+#    up QEMU). A JVM that cannot use it (JAVA_OPTS changed what it depends on) warns and starts without it.
 FROM ${JRE_IMAGE} AS jvm
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /deployments
 ENV QUARKUS_HTTP_HOST=0.0.0.0 \
     MALLOC_ARENA_MAX=2 \
     JAVA_OPTS="-XX:+UseSerialGC -Xmx48m -Xss512k -XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:TrimNativeHeapInterval=5000 -XX:+ExitOnOutOfMemoryError"
-ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -XX:SharedArchiveFile=/deployments/app-cds.jsa -jar /deployments/quarkus-run.jar"]
+ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -jar /deployments/quarkus-run.jar"]
+
+#    Each cache comes from a real start in a training stage (docker/train-aot-cache.sh): the application runs with
+#    -XX:AOTCacheOutput until it answers ready, then stops, and the JVM writes the cache. user-service and
+#    video-service start against a PostgreSQL of the training stage's own (nothing of it is in the images: an
+#    image copies its cache only; an H2 build, DB_KIND=h2, starts on its own in-memory database), so their cache holds
+#    Hibernate's boot and the demo data's seeding too. Then
+#    each image checks that its JVM takes the cache for its own jars (-XX:AOTMode=on fails the build if not).
+FROM jvm AS training
+RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql \
+    && rm -rf /var/lib/apt/lists/*
+COPY docker/train-aot-cache.sh /usr/local/bin/train-aot-cache
+
+FROM training AS user-service-training
+COPY --from=build /build/user-service/target/quarkus-app/lib/ lib/
+COPY --from=build /build/user-service/target/quarkus-app/*.jar ./
+COPY --from=build /build/user-service/target/quarkus-app/app/ app/
+COPY --from=build /build/user-service/target/quarkus-app/quarkus/ quarkus/
+ARG DB_KIND=h2
+RUN train-aot-cache http://127.0.0.1:8081/q/health/ready users
 
 FROM jvm AS user-service
 COPY --from=build /build/user-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/user-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/user-service/target/quarkus-app/app/ app/
 COPY --from=build /build/user-service/target/quarkus-app/quarkus/ quarkus/
-RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
-    && test -s /deployments/app-cds.jsa
+COPY --from=user-service-training /deployments/app.aot ./
+RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
 EXPOSE 8081
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8081/q/health/ready || exit 1
+
+FROM training AS video-service-training
+COPY --from=build /build/video-service/target/quarkus-app/lib/ lib/
+COPY --from=build /build/video-service/target/quarkus-app/*.jar ./
+COPY --from=build /build/video-service/target/quarkus-app/app/ app/
+COPY --from=build /build/video-service/target/quarkus-app/quarkus/ quarkus/
+ARG DB_KIND=h2
+RUN train-aot-cache http://127.0.0.1:8082/q/health/ready videos
 
 FROM jvm AS video-service
 COPY --from=build /build/video-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/video-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/video-service/target/quarkus-app/app/ app/
 COPY --from=build /build/video-service/target/quarkus-app/quarkus/ quarkus/
-RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
-    && test -s /deployments/app-cds.jsa
+COPY --from=video-service-training /deployments/app.aot ./
+RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
 EXPOSE 8082 9082
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8082/q/health/ready || exit 1
+
+FROM training AS recommend-service-training
+COPY --from=build /build/recommend-service/target/quarkus-app/lib/ lib/
+COPY --from=build /build/recommend-service/target/quarkus-app/*.jar ./
+COPY --from=build /build/recommend-service/target/quarkus-app/app/ app/
+COPY --from=build /build/recommend-service/target/quarkus-app/quarkus/ quarkus/
+RUN train-aot-cache http://127.0.0.1:8083/q/health/ready
 
 FROM jvm AS recommend-service
 COPY --from=build /build/recommend-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/recommend-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/recommend-service/target/quarkus-app/app/ app/
 COPY --from=build /build/recommend-service/target/quarkus-app/quarkus/ quarkus/
-RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
-    && test -s /deployments/app-cds.jsa
+COPY --from=recommend-service-training /deployments/app.aot ./
+RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
 EXPOSE 8083 9083
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8083/q/health/ready || exit 1
+
+FROM training AS gateway-service-training
+COPY --from=build /build/gateway-service/target/quarkus-app/lib/ lib/
+COPY --from=build /build/gateway-service/target/quarkus-app/*.jar ./
+COPY --from=build /build/gateway-service/target/quarkus-app/app/ app/
+COPY --from=build /build/gateway-service/target/quarkus-app/quarkus/ quarkus/
+RUN train-aot-cache http://127.0.0.1:9000/q/health/ready
 
 FROM jvm AS gateway-service
 COPY --from=build /build/gateway-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/gateway-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/gateway-service/target/quarkus-app/app/ app/
 COPY --from=build /build/gateway-service/target/quarkus-app/quarkus/ quarkus/
-RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
-    && test -s /deployments/app-cds.jsa
+COPY --from=gateway-service-training /deployments/app.aot ./
+RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
 EXPOSE 8080 9000
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://127.0.0.1:9000/q/health/ready || exit 1
+
+FROM training AS traffic-generator-training
+COPY --from=build /build/traffic-generator/target/quarkus-app/lib/ lib/
+COPY --from=build /build/traffic-generator/target/quarkus-app/*.jar ./
+COPY --from=build /build/traffic-generator/target/quarkus-app/app/ app/
+COPY --from=build /build/traffic-generator/target/quarkus-app/quarkus/ quarkus/
+RUN train-aot-cache http://127.0.0.1:8084/q/health/ready
 
 FROM jvm AS traffic-generator
 COPY --from=build /build/traffic-generator/target/quarkus-app/lib/ lib/
 COPY --from=build /build/traffic-generator/target/quarkus-app/*.jar ./
 COPY --from=build /build/traffic-generator/target/quarkus-app/app/ app/
 COPY --from=build /build/traffic-generator/target/quarkus-app/quarkus/ quarkus/
-RUN java $JAVA_OPTS -XX:ArchiveClassesAtExit=/deployments/app-cds.jsa -Dquarkus.appcds.generate=true -jar /deployments/quarkus-run.jar \
-    && test -s /deployments/app-cds.jsa
+COPY --from=traffic-generator-training /deployments/app.aot ./
+RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
 EXPOSE 8084
 HEALTHCHECK --interval=5s --timeout=3s --start-period=60s --retries=3 \

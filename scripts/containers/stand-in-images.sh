@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the stand-in images where no container registry can be reached: a Debian 12 root file system from
 # Debian's packages (debootstrap), then on it a Maven image (JDK 17 and Maven 3.9.11 from Maven Central), a JRE
-# image (JRE 17 with curl and its default class-data archive), PostgreSQL, Prometheus, Alertmanager, and the tests'
+# image (this machine's Temurin 25, as pinned), PostgreSQL, Prometheus, Alertmanager, and the tests'
 # OTLP receiver in the Collector's place. They have the pinned images' roles (.env's variables), not their
 # contents: scripts/containers/README.md, "The stand-ins", says how each differs. Each is built once and kept by
 # name (remove it to rebuild it), but the receiver, rebuilt every time.
@@ -41,15 +41,24 @@ CONTAINERFILE
   podman build -q -f "$work/Containerfile.maven" -t "$PREFIX/maven:3.9.11-jdk17" "$work" >/dev/null
 fi
 
-if ! podman image exists "$PREFIX/jre:17"; then
-  echo "== $PREFIX/jre:17: Debian's JRE 17 with curl, its default class-data archive dumped" >&2
+# The JRE: the pinned image is Temurin 25.0.3+9 (JRE_IMAGE in .env), and this machine has that very build, as a
+# JDK; the image's AOT caches are only valid for the JVM build that made them, so the stand-in carries that one.
+# Like the pinned image it has no curl: the Dockerfile installs it.
+TEMURIN=${TEMURIN_25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+if ! podman image exists "$PREFIX/jre:25"; then
+  echo "== $PREFIX/jre:25: Temurin 25 (this machine's JDK, $TEMURIN) on Debian 12" >&2
+  [[ -x $TEMURIN/bin/java ]] || { echo "no Temurin 25 at $TEMURIN (set TEMURIN_25_HOME)" >&2; exit 1; }
+  cp -a "$TEMURIN" "$work/openjdk"
   cat >"$work/Containerfile.jre" <<'CONTAINERFILE'
 FROM localhost/video-site-stand-in/debian:12
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      openjdk-17-jre-headless curl ca-certificates >/dev/null && rm -rf /var/lib/apt/lists/* \
-    && java -Xshare:dump >/dev/null
+      ca-certificates >/dev/null && rm -rf /var/lib/apt/lists/*
+COPY openjdk/ /opt/java/openjdk/
+ENV JAVA_HOME=/opt/java/openjdk PATH=/opt/java/openjdk/bin:$PATH
+RUN java -Xshare:dump >/dev/null
 CONTAINERFILE
-  podman build -q -f "$work/Containerfile.jre" -t "$PREFIX/jre:17" "$work" >/dev/null
+  podman build -q -f "$work/Containerfile.jre" -t "$PREFIX/jre:25" "$work" >/dev/null
+  rm -rf "$work/openjdk"
 fi
 
 if ! podman image exists "$PREFIX/postgres:15"; then
@@ -121,22 +130,25 @@ stand_in_program "$PREFIX/alertmanager:0.28" prometheus-alertmanager /alertmanag
 
 # The Collector: the tests' OTLP receiver (e2e-tests, OtlpReceiverStandIn) on a JRE, rebuilt every time from the
 # e2e module's compiled test classes and its dependencies (the caller builds them: scripts/check-containers.sh).
+# It runs with the services' lean JVM options: on Java 25 with the JVM's defaults it outgrew the Collector's
+# 128 MiB under lab 2's surge and was killed.
 receiver=e2e-tests/target/otlp-receiver-stand-in
 if [[ -d $receiver/classes && -d $receiver/lib ]]; then
   echo "== $PREFIX/otlp-receiver:test: the tests' OTLP receiver (gRPC on 4317; what it received on 4318)" >&2
   cat >"$receiver/Containerfile" <<'CONTAINERFILE'
-FROM localhost/video-site-stand-in/jre:17
+FROM localhost/video-site-stand-in/jre:25
 COPY lib/ /receiver/lib/
 COPY classes/ /receiver/classes/
 USER nobody
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx64m", "-XX:+ExitOnOutOfMemoryError", "-cp", "/receiver/classes:/receiver/lib/*", "org.acme.e2e.OtlpReceiverStandIn"]
+ENV MALLOC_ARENA_MAX=2
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xmx64m", "-Xss512k", "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=32m", "-XX:+ExitOnOutOfMemoryError", "-cp", "/receiver/classes:/receiver/lib/*", "org.acme.e2e.OtlpReceiverStandIn"]
 CONTAINERFILE
   podman build -q -f "$receiver/Containerfile" -t "$PREFIX/otlp-receiver:test" "$receiver" >/dev/null
   echo "OTEL_COLLECTOR_IMAGE=$PREFIX/otlp-receiver:test"
 fi
 
 echo "MAVEN_IMAGE=$PREFIX/maven:3.9.11-jdk17"
-echo "JRE_IMAGE=$PREFIX/jre:17"
+echo "JRE_IMAGE=$PREFIX/jre:25"
 echo "POSTGRES_IMAGE=$PREFIX/postgres:15"
 echo "PROMETHEUS_IMAGE=$PREFIX/prometheus:2.53"
 echo "ALERTMANAGER_IMAGE=$PREFIX/alertmanager:0.28"

@@ -27,7 +27,8 @@ import io.grpc.Status;
 /**
  * The compose file's memory limits hold under a surge: each service runs as a real process inside a
  * kernel memory cgroup set to exactly its {@code mem_limit}, with the compose file's {@code JAVA_OPTS}
- * and a class-data archive made as its image makes one (ClassDataArchive), while mixed traffic (home
+ * and a class-data archive (ClassDataArchive: the images start from their JVM's AOT cache; the images
+ * themselves, on Java 25, are measured in containers by scripts/check-containers.sh), while mixed traffic (home
  * pages, video pages with views, heartbeats, valid and invalid uploads) goes through the gateway, and
  * the traffic generator, in its own group at its
  * {@code mem_limit}, adds a surge of its own. It fails if the kernel kills one of them or if the peak of
@@ -77,8 +78,8 @@ class MemoryLimitsIT {
         Path work = Path.of(System.getProperty("e2e.work", "target/e2e")).toAbsolutePath().resolve("memory-" + variant);
         Map<String, ComposeService> compose = composeServices(root.resolve("compose.yaml"));
 
-        // Each image starts from the class-data archive its build made (the Dockerfile's jvm stage): made here the
-        // same way, from the jar this test runs, and used by every JVM below. Its pages are mapped from a file.
+        // Each image starts from the AOT cache its build made; here each JVM starts from a class-data archive of
+        // the jar this test runs, made by this JVM. Its pages are mapped from a file.
         Map<String, Path> archives = new LinkedHashMap<>();
         Files.createDirectories(work.resolve("logs"));
         for (String service : Platform.APPLICATIONS) {

@@ -498,31 +498,48 @@ class StackLintIT {
 
     @Test
     @SuppressWarnings("unchecked")
-    void each_jvm_image_starts_from_the_class_data_archive_its_own_jvm_made() throws IOException {
-        // MemoryLimitsIT makes and uses the archive with ClassDataArchive's options: the images must do the same.
+    void each_jvm_image_starts_from_the_aot_cache_of_a_real_start_of_its_own_jars() throws IOException {
+        // A JDK 25 AOT cache is only taken by the JVM build and for the jars (path, size, modification time) that
+        // made it, and it holds what its training start ran: the Dockerfile's <application>-training stage.
         Dockerfile dockerfile = Dockerfile.of(ROOT);
         String jar = "-jar /deployments/quarkus-run.jar";
-        // The JVM only logs a dump that failed: the step checks that the archive is there.
-        String training = "RUN java $JAVA_OPTS " + String.join(" ", ClassDataArchive.trainingOptions(ClassDataArchive.IN_IMAGE)) + " " + jar
-                + " && test -s " + ClassDataArchive.IN_IMAGE;
+        String cache = "/deployments/app.aot";
+        String script = Files.readString(ROOT.resolve("docker/train-aot-cache.sh"));
+        assertTrue(script.contains("java $JAVA_OPTS -XX:AOTCacheOutput=\"$cache\" " + jar) && script.contains("cache=" + cache),
+                "docker/train-aot-cache.sh starts the application as the image's entrypoint does, with -XX:AOTCacheOutput=" + cache);
+        assertEquals("jvm", dockerfile.stage("training").from(), "the training stage is the images' own JVM stage");
+        assertTrue(dockerfile.stage("training").instructions().contains("COPY docker/train-aot-cache.sh /usr/local/bin/train-aot-cache"));
+        Map<String, Map<String, Object>> compose = services("compose.yaml");
+        Pattern healthcheck = Pattern.compile("HEALTHCHECK .* CMD curl -fsS (\\S+) \\|\\| exit 1");
         for (String service : Platform.APPLICATIONS) {
             List<String> own = dockerfile.stage(service).instructions().stream().map(line -> line.replaceAll("\\s+", " ")).toList();
-            int run = own.indexOf(training);
-            assertTrue(run >= 0, service + "'s image does not make its archive with: " + training);
-            int lastCopy = -1;
-            for (int i = 0; i < own.size(); i++) {
-                if (own.get(i).startsWith("COPY ")) {
-                    lastCopy = i;
-                }
+            Dockerfile.Stage trainingStage = dockerfile.stage(service + "-training");
+            assertEquals("training", trainingStage.from(), service + "-training starts from the training stage");
+            List<String> training = trainingStage.instructions().stream().map(line -> line.replaceAll("\\s+", " ")).toList();
+            List<String> copies = own.stream().filter(line -> line.startsWith("COPY --from=build ")).toList();
+            assertEquals(4, copies.size(), service + " copies its application in four layers");
+            assertEquals(copies, training.stream().filter(line -> line.startsWith("COPY --from=build ")).toList(),
+                    service + " trains on the very jars its image holds, in the same places");
+            // The training start waits for the answer the image's healthcheck waits for.
+            String url = own.stream().map(healthcheck::matcher).filter(Matcher::matches).map(m -> m.group(1)).findFirst()
+                    .orElseThrow(() -> new AssertionError(service + " has no curl healthcheck"));
+            Object database = ((Map<String, Object>) compose.get(service).get("environment")).get("QUARKUS_DATASOURCE_USERNAME");
+            assertTrue(training.contains("RUN train-aot-cache " + url + (database == null ? "" : " " + database)),
+                    service + "-training does not run `train-aot-cache " + url + (database == null ? "" : " " + database) + "`: " + training);
+            if (database != null) {
+                assertTrue(training.contains("ARG DB_KIND=h2"), service + "-training gets the build's DB_KIND (a PostgreSQL start only for a PostgreSQL build)");
             }
-            assertTrue(lastCopy >= 0 && lastCopy < run, service + " makes its archive after copying the whole application in");
-            assertTrue(own.indexOf("USER 1001") > run, service + " runs as 1001, after the archive is made as root");
+            int cacheCopy = own.indexOf("COPY --from=" + service + "-training " + cache + " ./");
+            assertTrue(cacheCopy > own.indexOf(copies.get(3)), service + " copies its cache from " + service + "-training after its jars");
+            int check = own.indexOf("RUN java $JAVA_OPTS -XX:AOTCache=" + cache + " -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version");
+            assertTrue(check > cacheCopy, service + " checks that its JVM takes the cache for its jars (-XX:AOTMode=on fails the build otherwise)");
+            assertTrue(own.indexOf("USER 1001") > check, service + " runs as 1001");
             String entrypoint = dockerfile.instructions(service).stream().filter(line -> line.startsWith("ENTRYPOINT ")).reduce((a, b) -> b)
                     .orElseThrow();
-            assertTrue(entrypoint.contains(ClassDataArchive.useOption(ClassDataArchive.IN_IMAGE) + " " + jar),
-                    service + " starts with its archive and the same -jar as the training (the archive records the class path): " + entrypoint);
+            assertTrue(entrypoint.contains("java $JAVA_OPTS -XX:AOTCache=" + cache + " " + jar),
+                    service + " starts with its cache and the same options and -jar as the training start: " + entrypoint);
         }
-        // The published arm64 images make their archive on an emulated arm64 JVM.
+        // The published arm64 images make their cache on an emulated arm64 JVM.
         Map<String, Object> image = (Map<String, Object>) ((Map<String, Object>) yaml(ROOT.resolve(".github/workflows/images.yml"))
                 .get("jobs")).get("image");
         assertTrue(String.valueOf(step(image, "docker/setup-qemu-action").get("platforms")).contains("arm64"),
