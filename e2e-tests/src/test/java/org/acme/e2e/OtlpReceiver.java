@@ -8,6 +8,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -90,6 +91,8 @@ public final class OtlpReceiver implements AutoCloseable {
     private final AtomicInteger spanCount = new AtomicInteger();
     private final Map<String, Queue<ReceivedSpan>> spansByTrace = new ConcurrentHashMap<>();
     private final Map<String, Queue<ReceivedLog>> logsByTrace = new ConcurrentHashMap<>();
+    /** The traces that received a span since the last {@link #forgetKept()}: the ones it keeps. */
+    private volatile Set<String> recentTraces = ConcurrentHashMap.newKeySet();
     /** When each service's last trace export arrived (System.nanoTime), for the messages of failed waits. */
     private final Map<String, Long> lastTraceExport = new ConcurrentHashMap<>();
     /** The largest export request (bytes) each service sent, traces and logs apart. */
@@ -146,6 +149,7 @@ public final class OtlpReceiver implements AutoCloseable {
                             largestExport.merge(service + " traces", request.getSerializedSize(), Math::max);
                             resource.getScopeSpansList().forEach(scope -> scope.getSpansList().forEach(span -> {
                                 ReceivedSpan received = new ReceivedSpan(service, span);
+                                recentTraces.add(received.traceId());
                                 spansByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
                                 spans.add(received);
                                 spanCount.incrementAndGet();
@@ -250,14 +254,18 @@ public final class OtlpReceiver implements AutoCloseable {
     }
 
     /**
-     * Lets go of the spans and log records kept so far (the counts per service stay): a receiver that runs for long
-     * inside a memory limit, as the Collector's stand-in does, keeps the newest only.
+     * Lets go of the traces that received no span since the last call, their spans and log records (the counts per
+     * service stay): a receiver that runs for long inside a memory limit, as the Collector's stand-in does, keeps
+     * what is recent only. A trace still arriving is kept whole.
      */
     public void forgetKept() {
-        spans.clear();
-        spansByTrace.clear();
-        logsByTrace.clear();
-        spanCount.set(0);
+        Set<String> keep = recentTraces;
+        recentTraces = ConcurrentHashMap.newKeySet();
+        java.util.function.Predicate<String> old = traceId -> !keep.contains(traceId) && !recentTraces.contains(traceId);
+        spansByTrace.keySet().removeIf(old);
+        logsByTrace.keySet().removeIf(old);
+        spans.removeIf(span -> old.test(span.traceId()));
+        spanCount.set(spans.size());
     }
 
     /**

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -23,13 +23,14 @@ import com.sun.net.httpserver.HttpServer;
  * trace;</li>
  * <li>{@code GET /spans}: {@code {"<service>":n,...}}, spans received from each service since the start.</li>
  * </ul>
- * It runs inside the Collector's memory limit: once it holds more than {@value #KEEP_SPANS} spans, it lets go of all
- * it holds (the counts per service stay).
+ * It runs inside the Collector's memory limit: once it holds more than {@value #KEEP_SPANS} spans, it lets go of the
+ * traces that received nothing since it last did (the counts per service stay; a trace still arriving is kept).
  * Arguments (the Collector's {@code --config=...}) are ignored.
  */
 public final class OtlpReceiverStandIn {
 
-    static final int KEEP_SPANS = 3_000;
+    static final int KEEP_SPANS = 2_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private OtlpReceiverStandIn() {
     }
@@ -42,12 +43,10 @@ public final class OtlpReceiverStandIn {
         http.createContext("/traces/", exchange -> {
             String traceId = exchange.getRequestURI().getPath().substring("/traces/".length());
             var spans = receiver.spansOf(traceId);
-            String services = spans.stream().map(OtlpReceiver.ReceivedSpan::service)
-                    .collect(Collectors.toCollection(TreeSet::new)).stream()
-                    .map(service -> '"' + service + '"').collect(Collectors.joining(","));
-            answer(exchange, "{\"services\":[" + services + "],\"spans\":" + spans.size() + "}");
+            answer(exchange, Map.of("services", spans.stream().map(OtlpReceiver.ReceivedSpan::service)
+                    .collect(Collectors.toCollection(TreeSet::new)), "spans", spans.size()));
         });
-        http.createContext("/spans", exchange -> answer(exchange, json(receiver.spansPerService())));
+        http.createContext("/spans", exchange -> answer(exchange, receiver.spansPerService()));
         http.setExecutor(Executors.newFixedThreadPool(2));
         http.start();
         System.out.println("OTLP/gRPC on :4317, what arrived on http://:4318/traces/<id> and /spans");
@@ -59,13 +58,8 @@ public final class OtlpReceiverStandIn {
         }
     }
 
-    private static String json(Map<String, Long> counts) {
-        return counts.entrySet().stream().map(e -> '"' + e.getKey() + "\":" + e.getValue())
-                .collect(Collectors.joining(",", "{", "}"));
-    }
-
-    private static void answer(HttpExchange exchange, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    private static void answer(HttpExchange exchange, Object body) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(body);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
