@@ -51,12 +51,13 @@ ARG DB_KIND=h2
 RUN mvn -B -q -o -pl ${APPLICATIONS} -am package -DskipTests -Dquarkus.datasource.db-kind=${DB_KIND}
 
 # 3. The JVM images: the Temurin 25 JRE, curl (the healthchecks and the training start call it; Temurin's images
-#    hold it below Java 22 only: docs/IMAGES.md) and one application's quarkus-app, copied in four layers from least to most often changed,
-#    plus the application's AOT cache (JDK 25): the classes its start loads and links, and the start's method
-#    profiles, so that a start maps them instead of doing that work again (docs/BENCHMARKS.md, "In the images").
-#    A cache is only valid for the JVM build and the very jars (path, size, modification time) that made it, which
-#    is why it is made here, by the image's own JVM, and not by Maven: on arm64 this runs emulated (images.yml sets
-#    up QEMU). A JVM that cannot use it (JAVA_OPTS changed what it depends on) warns and starts without it.
+#    hold it below Java 22 only: docs/IMAGES.md) and one application's quarkus-app, copied in four layers from
+#    least to most often changed, plus the application's AOT cache (JDK 25): the classes its start loads and
+#    links, and the start's method profiles, so that a start maps them instead of doing that work again
+#    (docs/BENCHMARKS.md, "In the images"). A cache is only valid for the JVM build and the jars (path, size,
+#    modification time; the jars are checked from JDK 25.0.4, JDK-8377932) that made it, which is why it is made
+#    here, by the image's own JVM, and not by Maven: on arm64 this runs emulated (images.yml sets up QEMU). A JVM
+#    that cannot use it (JAVA_OPTS changed what it depends on) warns and starts without it.
 FROM ${JRE_IMAGE} AS jvm
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/*
@@ -68,10 +69,11 @@ ENTRYPOINT ["sh", "-c", "exec java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot 
 
 #    Each cache comes from a real start in a training stage (docker/train-aot-cache.sh): the application runs with
 #    -XX:AOTCacheOutput until it answers ready, then stops, and the JVM writes the cache. user-service and
-#    video-service start against a PostgreSQL of the training stage's own (nothing of it is in the images: an
-#    image copies its cache only; an H2 build, DB_KIND=h2, starts on its own in-memory database), so their cache holds
-#    Hibernate's boot and the demo data's seeding too. Then
-#    each image checks that its JVM takes the cache for its own jars (-XX:AOTMode=on fails the build if not).
+#    video-service start against a PostgreSQL of the training stage's own (an H2 build, DB_KIND=h2, starts on its
+#    own in-memory database), so their cache holds Hibernate's boot and the demo data's seeding too. The image
+#    copies the application and its cache from that stage (nothing of PostgreSQL): the very files the cache was
+#    made with, modification times included, whatever a builder's layer cache reuses. Then it checks that its JVM
+#    takes the cache for its jars (-XX:AOTMode=on fails the build if not).
 FROM jvm AS training
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql \
     && rm -rf /var/lib/apt/lists/*
@@ -83,13 +85,13 @@ COPY --from=build /build/user-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/user-service/target/quarkus-app/app/ app/
 COPY --from=build /build/user-service/target/quarkus-app/quarkus/ quarkus/
 ARG DB_KIND=h2
-RUN train-aot-cache http://127.0.0.1:8081/q/health/ready users
+RUN train-aot-cache /q/health/ready users
 
 FROM jvm AS user-service
-COPY --from=build /build/user-service/target/quarkus-app/lib/ lib/
-COPY --from=build /build/user-service/target/quarkus-app/*.jar ./
-COPY --from=build /build/user-service/target/quarkus-app/app/ app/
-COPY --from=build /build/user-service/target/quarkus-app/quarkus/ quarkus/
+COPY --from=user-service-training /deployments/lib/ lib/
+COPY --from=user-service-training /deployments/*.jar ./
+COPY --from=user-service-training /deployments/app/ app/
+COPY --from=user-service-training /deployments/quarkus/ quarkus/
 COPY --from=user-service-training /deployments/app.aot ./
 RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
@@ -103,13 +105,13 @@ COPY --from=build /build/video-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/video-service/target/quarkus-app/app/ app/
 COPY --from=build /build/video-service/target/quarkus-app/quarkus/ quarkus/
 ARG DB_KIND=h2
-RUN train-aot-cache http://127.0.0.1:8082/q/health/ready videos
+RUN train-aot-cache /q/health/ready videos
 
 FROM jvm AS video-service
-COPY --from=build /build/video-service/target/quarkus-app/lib/ lib/
-COPY --from=build /build/video-service/target/quarkus-app/*.jar ./
-COPY --from=build /build/video-service/target/quarkus-app/app/ app/
-COPY --from=build /build/video-service/target/quarkus-app/quarkus/ quarkus/
+COPY --from=video-service-training /deployments/lib/ lib/
+COPY --from=video-service-training /deployments/*.jar ./
+COPY --from=video-service-training /deployments/app/ app/
+COPY --from=video-service-training /deployments/quarkus/ quarkus/
 COPY --from=video-service-training /deployments/app.aot ./
 RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
@@ -122,13 +124,13 @@ COPY --from=build /build/recommend-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/recommend-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/recommend-service/target/quarkus-app/app/ app/
 COPY --from=build /build/recommend-service/target/quarkus-app/quarkus/ quarkus/
-RUN train-aot-cache http://127.0.0.1:8083/q/health/ready
+RUN train-aot-cache /q/health/ready
 
 FROM jvm AS recommend-service
-COPY --from=build /build/recommend-service/target/quarkus-app/lib/ lib/
-COPY --from=build /build/recommend-service/target/quarkus-app/*.jar ./
-COPY --from=build /build/recommend-service/target/quarkus-app/app/ app/
-COPY --from=build /build/recommend-service/target/quarkus-app/quarkus/ quarkus/
+COPY --from=recommend-service-training /deployments/lib/ lib/
+COPY --from=recommend-service-training /deployments/*.jar ./
+COPY --from=recommend-service-training /deployments/app/ app/
+COPY --from=recommend-service-training /deployments/quarkus/ quarkus/
 COPY --from=recommend-service-training /deployments/app.aot ./
 RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
@@ -141,13 +143,13 @@ COPY --from=build /build/gateway-service/target/quarkus-app/lib/ lib/
 COPY --from=build /build/gateway-service/target/quarkus-app/*.jar ./
 COPY --from=build /build/gateway-service/target/quarkus-app/app/ app/
 COPY --from=build /build/gateway-service/target/quarkus-app/quarkus/ quarkus/
-RUN train-aot-cache http://127.0.0.1:9000/q/health/ready
+RUN train-aot-cache /q/health/ready
 
 FROM jvm AS gateway-service
-COPY --from=build /build/gateway-service/target/quarkus-app/lib/ lib/
-COPY --from=build /build/gateway-service/target/quarkus-app/*.jar ./
-COPY --from=build /build/gateway-service/target/quarkus-app/app/ app/
-COPY --from=build /build/gateway-service/target/quarkus-app/quarkus/ quarkus/
+COPY --from=gateway-service-training /deployments/lib/ lib/
+COPY --from=gateway-service-training /deployments/*.jar ./
+COPY --from=gateway-service-training /deployments/app/ app/
+COPY --from=gateway-service-training /deployments/quarkus/ quarkus/
 COPY --from=gateway-service-training /deployments/app.aot ./
 RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001
@@ -160,13 +162,13 @@ COPY --from=build /build/traffic-generator/target/quarkus-app/lib/ lib/
 COPY --from=build /build/traffic-generator/target/quarkus-app/*.jar ./
 COPY --from=build /build/traffic-generator/target/quarkus-app/app/ app/
 COPY --from=build /build/traffic-generator/target/quarkus-app/quarkus/ quarkus/
-RUN train-aot-cache http://127.0.0.1:8084/q/health/ready
+RUN train-aot-cache /q/health/ready
 
 FROM jvm AS traffic-generator
-COPY --from=build /build/traffic-generator/target/quarkus-app/lib/ lib/
-COPY --from=build /build/traffic-generator/target/quarkus-app/*.jar ./
-COPY --from=build /build/traffic-generator/target/quarkus-app/app/ app/
-COPY --from=build /build/traffic-generator/target/quarkus-app/quarkus/ quarkus/
+COPY --from=traffic-generator-training /deployments/lib/ lib/
+COPY --from=traffic-generator-training /deployments/*.jar ./
+COPY --from=traffic-generator-training /deployments/app/ app/
+COPY --from=traffic-generator-training /deployments/quarkus/ quarkus/
 COPY --from=traffic-generator-training /deployments/app.aot ./
 RUN java $JAVA_OPTS -XX:AOTCache=/deployments/app.aot -XX:AOTMode=on -cp /deployments/quarkus-run.jar -version
 USER 1001

@@ -41,8 +41,8 @@ CONTAINERFILE
   podman build -q -f "$work/Containerfile.maven" -t "$PREFIX/maven:3.9.11-jdk17" "$work" >/dev/null
 fi
 
-# The JRE: the pinned image is Temurin 25.0.3+9 (JRE_IMAGE in .env), and this machine has that very build, as a
-# JDK; the image's AOT caches are only valid for the JVM build that made them, so the stand-in carries that one.
+# The JRE: the pinned image is Temurin 25.0.4+7 (JRE_IMAGE in .env); this machine has Temurin 25.0.3+9, as a JDK.
+# An image's AOT caches are made and used by the JVM inside it, so the stand-in need not be the very build pinned.
 # Like the pinned image it has no curl: the Dockerfile installs it.
 TEMURIN=${TEMURIN_25_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if ! podman image exists "$PREFIX/jre:25"; then
