@@ -228,9 +228,12 @@ class SurgeForecastIT {
             assertTrue(throttledInSurge.get(service) * 4 < userHeldBack, service + " is not held back like user-service: " + throttledInSurge);
         }
         // video-service's uploads ask user-service whether the uploader exists: they slow down with it. recommend-service
-        // calls no one slowed down.
-        assertTrue(surge.get("recommend-service").meanSeconds() < 2 * baseline.get("recommend-service").meanSeconds(),
-                "recommend-service keeps its latency: " + format(baseline) + " → " + format(surge));
+        // asks it only for the watch history of a feed it has not cached: its latency rises far less than user-service's
+        // (a CI run saw ×2.5 against user-service's ×47, so no fixed bound holds it).
+        double userClimb = surge.get("user-service").meanSeconds() / baseline.get("user-service").meanSeconds();
+        double recommendClimb = surge.get("recommend-service").meanSeconds() / baseline.get("recommend-service").meanSeconds();
+        assertTrue(recommendClimb * 4 < userClimb, String.format("recommend-service's latency rises far less than user-service's "
+                + "(×%.1f against ×%.1f): %s → %s", recommendClimb, userClimb, format(baseline), format(surge)));
         assertTrue(surge.get("user-service").meanSeconds() >= 2 * baseline.get("user-service").meanSeconds(),
                 "user-service's latency climbs: " + format(baseline) + " → " + format(surge));
 
