@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -15,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import com.google.protobuf.ByteString;
 
@@ -91,8 +94,8 @@ public final class OtlpReceiver implements AutoCloseable {
     private final AtomicInteger spanCount = new AtomicInteger();
     private final Map<String, Queue<ReceivedSpan>> spansByTrace = new ConcurrentHashMap<>();
     private final Map<String, Queue<ReceivedLog>> logsByTrace = new ConcurrentHashMap<>();
-    /** The traces that received a span since the last {@link #forgetKept()}: the ones it keeps. */
-    private volatile Set<String> recentTraces = ConcurrentHashMap.newKeySet();
+    /** How many of {@link #spans} (in the order they arrived) were there after the last {@link #forgetKept()}. */
+    private int keptAtLastForget;
     /** When each service's last trace export arrived (System.nanoTime), for the messages of failed waits. */
     private final Map<String, Long> lastTraceExport = new ConcurrentHashMap<>();
     /** The largest export request (bytes) each service sent, traces and logs apart. */
@@ -149,7 +152,6 @@ public final class OtlpReceiver implements AutoCloseable {
                             largestExport.merge(service + " traces", request.getSerializedSize(), Math::max);
                             resource.getScopeSpansList().forEach(scope -> scope.getSpansList().forEach(span -> {
                                 ReceivedSpan received = new ReceivedSpan(service, span);
-                                recentTraces.add(received.traceId());
                                 spansByTrace.computeIfAbsent(received.traceId(), id -> new ConcurrentLinkedQueue<>()).add(received);
                                 spans.add(received);
                                 spanCount.incrementAndGet();
@@ -258,14 +260,22 @@ public final class OtlpReceiver implements AutoCloseable {
      * service stay): a receiver that runs for long inside a memory limit, as the Collector's stand-in does, keeps
      * what is recent only. A trace still arriving is kept whole.
      */
-    public void forgetKept() {
-        Set<String> keep = recentTraces;
-        recentTraces = ConcurrentHashMap.newKeySet();
-        java.util.function.Predicate<String> old = traceId -> !keep.contains(traceId) && !recentTraces.contains(traceId);
-        spansByTrace.keySet().removeIf(old);
-        logsByTrace.keySet().removeIf(old);
-        spans.removeIf(span -> old.test(span.traceId()));
-        spanCount.set(spans.size());
+    public synchronized void forgetKept() {
+        // The spans queue is in arrival order: what lies past the spans kept last time arrived since.
+        Set<String> recent = spans.stream().skip(keptAtLastForget).map(ReceivedSpan::traceId).collect(Collectors.toSet());
+        Set<String> forgotten = new HashSet<>();
+        Iterator<ReceivedSpan> older = spans.iterator();
+        for (int i = 0; i < keptAtLastForget && older.hasNext(); i++) {
+            String traceId = older.next().traceId();
+            if (!recent.contains(traceId)) {
+                older.remove();
+                forgotten.add(traceId);
+            }
+        }
+        spansByTrace.keySet().removeAll(forgotten);
+        logsByTrace.keySet().removeIf(traceId -> !recent.contains(traceId));
+        keptAtLastForget = spans.size();
+        spanCount.set(keptAtLastForget);
     }
 
     /**
