@@ -150,33 +150,41 @@ def site_answers(all_healthy_at):
           "(answers on the way: %s)" % (time.time() - all_healthy_at, statuses))
 
 
-def trace_reaches_receiver():
-    """scripts/check-stack.py's signature request (a home page whose feed is computed), its trace at the receiver
-    (which keeps a trace whole while its spans arrive: OtlpReceiver.forgetKept)."""
+def load_check_stack():
+    """scripts/check-stack.py as a module: its site check, and its poll()."""
     spec = importlib.util.spec_from_file_location("check_stack", os.path.join(ROOT, "scripts", "check-stack.py"))
     check_stack = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(check_stack)
-    answer = {}
+    return check_stack
+
+
+def trace_reaches_receiver():
+    """scripts/check-stack.py's signature request (a home page whose feed is computed), its trace at the receiver
+    (which keeps a trace whole while its spans arrive: OtlpReceiver.forgetKept)."""
+    check_stack = load_check_stack()
     trace_id = check_stack.check_site(argparse.Namespace(site=SITE), check_stack.Report())
-    deadline = time.monotonic() + 30
-    while trace_id is not None and time.monotonic() < deadline:
+
+    def at_receiver():
         status, body, _ = http("GET", RECEIVER + "/traces/" + trace_id)
         answer = json.loads(body) if status == 200 else {"error": body[:200]}
-        if set(SERVICES) <= set(answer.get("services", [])):
-            break
-        time.sleep(1)
-    check(trace_id is not None and set(SERVICES) <= set(answer.get("services", [])), "trace",
-          "trace %s at the Collector's stand-in: %s" % (trace_id, answer))
+        return set(SERVICES) <= set(answer.get("services", [])), answer
+    ok, answer = check_stack.poll(at_receiver, 30) if trace_id is not None else (False, {})
+    check(ok, "trace", "trace %s at the Collector's stand-in: %s" % (trace_id, answer))
 
 
 def journeys():
-    status, body, _ = http("GET", GENERATOR + "/q/metrics")
-    succeeded = {}
-    for line in body.splitlines() if status == 200 else []:
-        if line.startswith("app_traffic_requests_total{") and 'outcome="success"' in line:
-            step = line.split('step="', 1)[1].split('"', 1)[0]
-            # name{labels} value [# {exemplar labels} value timestamp]
-            succeeded[step] = succeeded.get(step, 0) + float(line.split("} ", 1)[1].split()[0])
+    """Every step of the generator's journeys succeeded at least once. Asked until it holds or 90 s pass: after the
+    surge (the generator back at 4 requests/s) the site recovers, and uploads, the rarest step, go through again."""
+    def succeeded_by_step():
+        status, body, _ = http("GET", GENERATOR + "/q/metrics")
+        succeeded = {}
+        for line in body.splitlines() if status == 200 else []:
+            if line.startswith("app_traffic_requests_total{") and 'outcome="success"' in line:
+                step = line.split('step="', 1)[1].split('"', 1)[0]
+                # name{labels} value [# {exemplar labels} value timestamp]
+                succeeded[step] = succeeded.get(step, 0) + float(line.split("} ", 1)[1].split()[0])
+        return all(succeeded.get(step) for step in ("home", "watch", "heartbeat", "upload")), succeeded
+    _, succeeded = load_check_stack().poll(succeeded_by_step, 90)
     missing = [step for step in ("home", "watch", "heartbeat", "upload") if not succeeded.get(step)]
     check(not missing, "journeys", "the generator's successful requests by step: %s%s" % (
         {k: int(v) for k, v in sorted(succeeded.items())}, "; none for " + ", ".join(missing) if missing else ""))
