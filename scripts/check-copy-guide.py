@@ -197,6 +197,10 @@ def main():
         expect("workshop" not in open(os.path.join(video, "video-service", "pom.xml")).read(),
                "the copied video-service does not depend on the workshop kit")
         expect(not os.path.exists(os.path.join(video, "workshop-kit")), "the copy holds no workshop-kit module")
+        manifests = os.path.join(video, "video-service", "target", "kubernetes", "kubernetes.yml")
+        expect(os.path.exists(manifests) and "readOnlyRootFilesystem: true" in open(manifests).read()
+               and os.path.exists(os.path.join(video, "video-service", "target", "helm", "kubernetes", "video-service", "Chart.yaml")),
+               "the copy's build wrote its Kubernetes manifests (read-only root included) and its Helm chart")
         base = start_video_service("video-service copy", video, receiver, running)
         status, headers, body = request("GET", base + "/videos/1")
         expect(status == 200 and json.loads(body)["id"] == 1, "GET /videos/1 answers the video: %d %s" % (status, body[:200]))
