@@ -49,7 +49,10 @@ if $print; then
 fi
 
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
+# On the way out the forwards end too, and are waited for: their ports are free when this script has exited.
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; }
+trap stop EXIT
+trap 'exit 130' INT TERM
 for forward in "${forwards[@]}"; do
   read -r ns target ports <<<"$forward"
   # shellcheck disable=SC2086 # ports are several words on purpose

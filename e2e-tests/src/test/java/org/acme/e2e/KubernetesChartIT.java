@@ -251,10 +251,43 @@ class KubernetesChartIT {
             assertEquals(generatedFiles, relativeFiles(committed),
                     committed + " holds other files than the build generates: run scripts/kubernetes-charts.sh");
             for (String file : generatedFiles) {
-                assertEquals(Files.readString(generated.resolve(file)), Files.readString(committed.resolve(file)),
+                assertEquals(portsInOneOrder(Files.readString(generated.resolve(file))), portsInOneOrder(Files.readString(committed.resolve(file))),
                         committed.resolve(file) + " differs from what the build generates: run scripts/kubernetes-charts.sh");
             }
         }
+    }
+
+    /**
+     * The text with the entries of every ports: list sorted. Quarkus 3.33 lists an application's ports (HTTP and gRPC)
+     * in either order from one build to the next (the same sources: once in six builds of recommend-service), so the
+     * order alone is no drift.
+     */
+    static String portsInOneOrder(String text) {
+        List<String> lines = text.lines().toList();
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < lines.size()) {
+            String line = lines.get(i++);
+            out.append(line).append('\n');
+            if (!line.strip().equals("ports:") || i >= lines.size() || !lines.get(i).stripLeading().startsWith("- ")) {
+                continue;
+            }
+            int indent = indent(lines.get(i));
+            List<String> entries = new ArrayList<>();
+            while (i < lines.size() && indent(lines.get(i)) == indent && lines.get(i).stripLeading().startsWith("- ")) {
+                StringBuilder entry = new StringBuilder(lines.get(i++)).append('\n');
+                while (i < lines.size() && indent(lines.get(i)) > indent) {
+                    entry.append(lines.get(i++)).append('\n');
+                }
+                entries.add(entry.toString());
+            }
+            entries.stream().sorted().forEach(out::append);
+        }
+        return out.toString();
+    }
+
+    static int indent(String line) {
+        return line.length() - line.stripLeading().length();
     }
 
     static Set<String> relativeFiles(Path dir) throws IOException {
@@ -329,6 +362,12 @@ class KubernetesChartIT {
                 assertTrue(container.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/tmp")), name + ": a writable /tmp");
             }
         });
+        // compose runs the applications the same way, so the container check proves it under load: read-only, /tmp apart.
+        Map<String, Map<String, Object>> compose = StackLintIT.services("compose.yaml");
+        for (String app : Platform.APPLICATIONS) {
+            assertEquals(Boolean.TRUE, compose.get(app).get("read_only"), app + ": read_only in compose.yaml too");
+            assertEquals(List.of("/tmp"), compose.get(app).get("tmpfs"), app + ": compose's writable /tmp");
+        }
     }
 
     @Test
@@ -468,6 +507,13 @@ class KubernetesChartIT {
         assertEquals(env.getProperty("ALERTMANAGER_IMAGE").replaceFirst(".*:", ""), ((Map<String, Object>) alertmanager.get("image")).get("tag"));
         assertEquals(StackLintIT.yaml(ROOT.resolve("observability-stack/alertmanager/alertmanager.yml")), alertmanager.get("config"),
                 "Alertmanager's configuration is compose's observability-stack/alertmanager/alertmanager.yml");
+        Map<String, Object> loki = (Map<String, Object>) ((Map<String, Object>) values.get("loki")).get("loki");
+        Map<String, Object> lokiConfig = StackLintIT.yaml(ROOT.resolve("observability-stack/loki/config.yaml"));
+        Map<String, Object> structured = (Map<String, Object>) loki.get("structuredConfig");
+        for (String section : List.of("limits_config", "query_range", "chunk_store_config", "querier", "ingester", "compactor",
+                "pattern_ingester", "analytics")) {
+            assertEquals(lokiConfig.get(section), structured.get(section), "Loki's " + section + " is compose's observability-stack/loki/config.yaml's");
+        }
         Map<String, Object> grafana = (Map<String, Object>) values.get("grafana");
         assertEquals(composeEnvironment(compose.get("grafana")), ((Map<String, Object>) grafana.get("env")).entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue()), (a, b) -> a, LinkedHashMap::new)),
@@ -489,8 +535,8 @@ class KubernetesChartIT {
     /** The ConfigMaps the backends' charts mount hold the very files compose mounts. */
     @Test
     void the_backends_configuration_is_rendered_from_compose_s_files() throws IOException {
-        List<HasMetadata> objects = render("video-site", "video-site", List.of(), Map.of("site.enabled", false));
-        assertTrue(all(objects, Deployment.class).isEmpty(), "site.enabled=false renders no application");
+        List<HasMetadata> objects = render("backends", "observability", List.of("values-shared-backends.yaml"), Map.of());
+        assertTrue(all(objects, Deployment.class).isEmpty(), "values-shared-backends.yaml renders no application");
         assertEquals(Files.readString(ROOT.resolve("observability-stack/otel-collector/config.yaml")).strip(),
                 named(objects, ConfigMap.class, "otel-collector-config").orElseThrow().getData().get("relay").strip());
         Map<String, Path> mounted = Map.of(
