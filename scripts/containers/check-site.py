@@ -172,6 +172,9 @@ def trace_reaches_receiver():
     check(ok, "trace", "trace %s at the Collector's stand-in: %s" % (trace_id, answer))
 
 
+JOURNEY_STEPS = ("home", "watch", "heartbeat", "upload")
+
+
 def journeys():
     """Every step of the generator's journeys succeeded at least once. Asked until it holds or 90 s pass: after the
     surge (the generator back at 4 requests/s) the site recovers, and uploads, the rarest step, go through again."""
@@ -183,9 +186,9 @@ def journeys():
                 step = line.split('step="', 1)[1].split('"', 1)[0]
                 # name{labels} value [# {exemplar labels} value timestamp]
                 succeeded[step] = succeeded.get(step, 0) + float(line.split("} ", 1)[1].split()[0])
-        return all(succeeded.get(step) for step in ("home", "watch", "heartbeat", "upload")), succeeded
+        return all(succeeded.get(step) for step in JOURNEY_STEPS), succeeded
     _, succeeded = load_check_stack().poll(succeeded_by_step, 90)
-    missing = [step for step in ("home", "watch", "heartbeat", "upload") if not succeeded.get(step)]
+    missing = [step for step in JOURNEY_STEPS if not succeeded.get(step)]
     check(not missing, "journeys", "the generator's successful requests by step: %s%s" % (
         {k: int(v) for k, v in sorted(succeeded.items())}, "; none for " + ", ".join(missing) if missing else ""))
 

@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
@@ -236,7 +235,7 @@ class KubernetesChartIT {
     }
 
     static long millicores(Quantity quantity) {
-        return Quantity.getAmountInBytes(quantity).multiply(BigDecimal.valueOf(1000)).longValueExact();
+        return quantity.getNumericalAmount().multiply(BigDecimal.valueOf(1000)).longValueExact();
     }
 
     // --- the generated charts ---------------------------------------------------------------------------------
@@ -602,7 +601,7 @@ class KubernetesChartIT {
     // --- a shared workshop cluster ------------------------------------------------------------------------------
 
     @Test
-    void an_attendee_s_namespace_holds_its_own_site_and_sends_to_the_shared_collector() {
+    void an_attendee_s_namespace_holds_its_own_site_and_sends_to_the_shared_collector() throws IOException {
         List<HasMetadata> first = RENDERS.get("values-attendee.yaml (attendee-1)");
         List<HasMetadata> second = RENDERS.get("values-attendee.yaml (attendee-2)");
         Service collector = named(first, Service.class, "otel-collector").orElseThrow(() -> new AssertionError("no otel-collector Service"));
@@ -617,15 +616,7 @@ class KubernetesChartIT {
         long mebibytes = all(first, Deployment.class).stream()
                 .mapToLong(d -> mebibytes(container(d).getResources().getRequests().get("memory"))).sum();
         for (Path doc : List.of(DEPLOY.resolve("video-site/values-attendee.yaml"), ROOT.resolve("README.md"), DEPLOY.resolve("README.md"))) {
-            assertTrue(read(doc).contains(mebibytes + " MiB"), doc + " gives an attendee's memory, " + mebibytes + " MiB");
-        }
-    }
-
-    static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            assertTrue(Files.readString(doc).contains(mebibytes + " MiB"), doc + " gives an attendee's memory, " + mebibytes + " MiB");
         }
     }
 }
