@@ -9,9 +9,9 @@
 4. The signature request's trace reached the Collector's place (the tests' OTLP receiver) from all four services.
 5. Memory under load: the generator at its most (125 requests/s: lab 2's surge, ×5) for LOAD_SECONDS. With
    LOAD_WORKERS=16, the memory test's request mix from 16 workers on top, as MemoryLimitsIT adds it: far beyond
-   what user-service's 0.15 cores serve, and under it user-service's worker pool grew until its heap ran out (the
-   JVM exited and compose restarted it, once in three runs: docs/BENCHMARKS.md). Capping its pool at 16 threads
-   cured that but moved its saturation past the surge forecast, so that stays open; the default load is the surge. Each container's memory cgroup is read every 250 ms: the memory it cannot give back (charged
+   what user-service's 0.15 cores serve. Before compose capped user-service's worker pool at 32 threads, its pool
+   grew under the surge until its heap ran out (the JVM exited and compose restarted it: docs/BENCHMARKS.md); the
+   default load is the surge. Each container's memory cgroup is read every 250 ms: the memory it cannot give back (charged
    memory less page cache, shared memory kept) must leave 15 % of its mem_limit free, the rule of MemoryLimitsIT and
    scripts/check-postgresql.sh, and no container may be OOM-killed (the kernel's count in the cgroup, and
    `podman inspect`'s OOMKilled). `docker stats`' figure (charged memory less inactive page cache) is printed beside.
