@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 
 import org.acme.e2e.AlertmanagerServer.Notification;
 import org.acme.e2e.OtlpReceiver.ReceivedLog;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -93,14 +94,10 @@ class AlertsIT {
     static final Duration QUIET_WITHIN = Duration.ofMinutes(6);
 
     private static void awaitNoAlertAbout(E2eStack stack, String service, Duration within) {
-        String query = "ALERTS{service=\"" + service + "\"}";
-        long deadline = System.nanoTime() + within.toNanos();
-        JsonNode alerts = stack.prometheus.query(query);
-        while (!alerts.isEmpty() && System.nanoTime() < deadline) {
-            ServiceProcess.pause(Duration.ofSeconds(1));
-            alerts = stack.prometheus.query(query);
-        }
-        assertEquals(List.of(), alerts.findValuesAsText("alertname"), "no alert about " + service + " before the test: " + alerts);
+        Awaitility.await().atMost(within).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode alerts = stack.prometheus.query("ALERTS{service=\"" + service + "\"}");
+            assertEquals(List.of(), alerts.findValuesAsText("alertname"), "no alert about " + service + " before the test: " + alerts);
+        });
     }
 
     private static Notification await(E2eStack stack, int after, Duration within, Predicate<Notification> wanted) {
